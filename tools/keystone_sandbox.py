@@ -1,0 +1,562 @@
+#!/usr/bin/env python3
+"""A throw-away real Keystone for monasca-osc's functional tests.
+
+Stdlib only; runs with any python3 >= 3.11. Keystone itself lives in a
+separate virtualenv so it never pollutes the project's environment.
+
+Usage::
+
+    tools/keystone_sandbox.py install [--venv DIR] [--spec SPEC]
+    tools/keystone_sandbox.py setup   [--venv DIR] --workdir W --port P \\
+                                      --monitoring-url URL
+    tools/keystone_sandbox.py serve   [--venv DIR] --workdir W --port P
+
+``install``
+    Create DIR (default: ``$MONASCA_OSC_KEYSTONE_VENV`` or ``.keystone-venv``
+    in the repository root) and pip-install Keystone into it. Idempotent.
+``setup``
+    Write ``W/keystone.conf`` (SQLite, fernet tokens, fast password hashing),
+    initialise the database and key repositories, bootstrap the admin user
+    and create the monasca roles, projects, users, the ``monasca`` service
+    user and the ``monitoring`` service whose endpoints are URL. Writes
+    ``W/clouds.yaml`` (clouds ``mon-user``, ``mon-ro``, ``mon-admin``,
+    ``mon-agent``, ``mon-other-user``, ``admin``, ``monasca``) and
+    ``W/keystone.json`` (URLs, users, passwords, ids). Any previous Keystone
+    state in W is replaced; passwords are random per setup.
+``serve``
+    Serve Keystone on http://127.0.0.1:P/v3 until SIGTERM/SIGINT.
+
+Every failure exits non-zero with one ``keystone_sandbox: error: ...`` line;
+the full output of the failed step is kept in a log file it names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import grp
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VENV = Path(
+    os.environ.get('MONASCA_OSC_KEYSTONE_VENV') or REPO_ROOT / '.keystone-venv'
+)
+DEFAULT_SPEC = os.environ.get('MONASCA_OSC_KEYSTONE_SPEC') or 'keystone==30.0.0'
+MARKER = '.keystone-sandbox-installed'
+REGION = 'RegionOne'
+DOMAIN = 'default'
+
+MONASCA_ROLES = ('monasca-user', 'monasca-read-only-user', 'monasca-agent')
+PROJECTS = ('mon-project', 'mon-other', 'service')
+# user -> (project, roles). The order of roles matters only for readability.
+USERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    'mon-user': ('mon-project', ('monasca-user',)),
+    'mon-ro': ('mon-project', ('monasca-read-only-user',)),
+    'mon-admin': ('mon-project', ('monasca-user', 'admin')),
+    'mon-agent': ('mon-project', ('monasca-agent',)),
+    'mon-other-user': ('mon-other', ('monasca-user',)),
+    'monasca': ('service', ('service', 'admin')),
+}
+CLOUD_USERS = ('mon-user', 'mon-ro', 'mon-admin', 'mon-agent', 'mon-other-user')
+
+# Files and directories `setup` owns inside the workdir (wiped on re-setup).
+STATE_FILES = ('keystone.conf', 'keystone.db', 'keystone.log',
+               'keystone-manage.log', 'clouds.yaml', 'keystone.json')
+STATE_DIRS = ('fernet-keys', 'fernet-receipts', 'credential-keys')
+
+
+class SandboxError(Exception):
+    """A failure reported as one line."""
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+def _keystone_env(workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env['OS_KEYSTONE_CONFIG_DIR'] = str(workdir)
+    env['OS_KEYSTONE_CONFIG_FILES'] = 'keystone.conf'
+    # Keystone's dependencies warn at import time (eventlet's deprecation,
+    # among others): noise on a test server's console, never actionable here.
+    env.setdefault('PYTHONWARNINGS', 'ignore')
+    return env
+
+
+def _venv_python(venv: Path) -> Path:
+    return venv / 'bin' / 'python'
+
+
+def _require_installed(venv: Path) -> None:
+    if not (venv / MARKER).is_file() or not _venv_python(venv).exists():
+        raise SandboxError(
+            f'no Keystone installed in {venv}; run: '
+            f'{Path(__file__).name} install --venv {venv}')
+
+
+def _in_venv(venv: Path) -> bool:
+    return Path(sys.prefix).resolve() == venv.resolve()
+
+
+def _reexec_in_venv(venv: Path, argv: list[str], env: dict[str, str]) -> None:
+    """Replace this process with the same script run by the venv python.
+
+    Keystone can only be imported from its own venv; exec (not a child)
+    keeps the pid, so SIGTERM sent by a caller reaches the server directly.
+    """
+    _require_installed(venv)
+    py = str(_venv_python(venv))
+    os.execve(py, [py, str(Path(__file__).resolve()), *argv], env)
+
+
+def _run_logged(cmd: list[str], log: Path, env: dict[str, str] | None = None,
+                what: str = '') -> None:
+    with open(log, 'ab') as fh:
+        fh.write(f'\n$ {what or cmd[0]}\n'.encode())
+        fh.flush()
+        rc = subprocess.call(cmd, stdout=fh, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, env=env)
+    if rc != 0:
+        raise SandboxError(f'{what or cmd[0]} failed (exit {rc}); see {log}')
+
+
+def _port_free(port: int) -> bool:
+    import socket
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(('127.0.0.1', port))
+        except OSError:
+            return False
+    return True
+
+
+def _yaml_str(value: str) -> str:
+    # JSON strings are valid YAML flow scalars; avoids a yaml dependency.
+    return json.dumps(value)
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as fh:
+        fh.write(text)
+
+
+# --------------------------------------------------------------------------
+# install
+# --------------------------------------------------------------------------
+
+def cmd_install(args: argparse.Namespace) -> None:
+    venv: Path = args.venv.resolve()
+    marker = venv / MARKER
+    if (marker.is_file() and marker.read_text().strip() == args.spec
+            and _venv_python(venv).exists()):
+        if not args.quiet:
+            print(f'keystone already installed in {venv} ({args.spec})')
+        return
+    if not _venv_python(venv).exists():
+        try:
+            subprocess.run([sys.executable, '-m', 'venv', str(venv)],
+                           check=True, capture_output=True)
+        except subprocess.CalledProcessError as exc:
+            last = (exc.stderr or b'').decode(errors='replace').strip()
+            last = last.splitlines()[-1] if last else ''
+            raise SandboxError(f'cannot create venv {venv}: {last}') from None
+    log = venv / 'pip-install.log'
+    log.write_text('')
+    # wsgiref (stdlib) serves it, so Keystone's own requirements suffice.
+    _run_logged([str(_venv_python(venv)), '-m', 'pip', 'install',
+                 '--disable-pip-version-check', '--no-input', args.spec],
+                log, what=f'pip install {args.spec}')
+    check = subprocess.run(
+        [str(_venv_python(venv)), '-c',
+         'import keystone.server.flask, werkzeug.test'],
+        check=False, capture_output=True)
+    if check.returncode != 0:
+        raise SandboxError(f'keystone installed in {venv} but does not import')
+    marker.write_text(args.spec + '\n')
+    if not args.quiet:
+        print(f'keystone installed in {venv} ({args.spec})')
+
+
+# --------------------------------------------------------------------------
+# setup
+# --------------------------------------------------------------------------
+
+def _keystone_conf(workdir: Path) -> str:
+    return f"""\
+[DEFAULT]
+debug = false
+use_stderr = false
+log_dir = {workdir}
+log_file = keystone.log
+
+[database]
+connection = sqlite:///{workdir / 'keystone.db'}
+
+[token]
+provider = fernet
+expiration = 14400
+
+[fernet_tokens]
+key_repository = {workdir / 'fernet-keys'}
+max_active_keys = 3
+
+[fernet_receipts]
+key_repository = {workdir / 'fernet-receipts'}
+max_active_keys = 3
+
+[credential]
+key_repository = {workdir / 'credential-keys'}
+
+[identity]
+# The minimum bcrypt cost: this Keystone guards nothing but tests.
+password_hash_rounds = 4
+# bcrypt's own limit; a larger value only makes Keystone warn on every hash.
+max_password_length = 72
+
+[cache]
+enabled = false
+"""
+
+
+def cmd_setup(args: argparse.Namespace) -> None:
+    venv: Path = args.venv.resolve()
+    _require_installed(venv)
+    workdir: Path = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in STATE_FILES:
+        (workdir / name).unlink(missing_ok=True)
+    for name in STATE_DIRS:
+        shutil.rmtree(workdir / name, ignore_errors=True)
+
+    conf = workdir / 'keystone.conf'
+    conf.write_text(_keystone_conf(workdir))
+    log = workdir / 'keystone-manage.log'
+    manage = [str(venv / 'bin' / 'keystone-manage'), '--config-file',
+              str(conf)]
+    # As root keystone-manage insists on an owner for the key repositories.
+    owner = ['--keystone-user', pwd.getpwuid(os.getuid()).pw_name,
+             '--keystone-group', grp.getgrgid(os.getgid()).gr_name]
+
+    # db_sync and the key repositories are independent: run them together.
+    procs = []
+    for sub in (['db_sync'], ['fernet_setup', *owner],
+                ['credential_setup', *owner]):
+        part = workdir / f'keystone-manage-{sub[0]}.log'
+        with open(part, 'wb') as fh:  # the child keeps its own copy
+            procs.append((sub[0], part, subprocess.Popen(
+                manage + sub, stdout=fh, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, env=_keystone_env(workdir))))
+    failed = []
+    for name, part, proc in procs:
+        rc = proc.wait()
+        with open(log, 'ab') as out:
+            out.write(f'\n$ keystone-manage {name}\n'.encode())
+            out.write(part.read_bytes())
+        part.unlink()
+        if rc != 0:
+            failed.append(f'{name} (exit {rc})')
+    if failed:
+        raise SandboxError(
+            f'keystone-manage {", ".join(failed)} failed; see {log}')
+
+    auth_url = f'http://127.0.0.1:{args.port}/v3'
+    passwords = {name: secrets.token_urlsafe(18)
+                 for name in ('admin', *USERS)}
+    env = _keystone_env(workdir)
+    # Through the environment, so the password never shows in `ps`.
+    env.update({
+        'OS_BOOTSTRAP_PASSWORD': passwords['admin'],
+        'OS_BOOTSTRAP_USERNAME': 'admin',
+        'OS_BOOTSTRAP_PROJECT_NAME': 'admin',
+        'OS_BOOTSTRAP_ROLE_NAME': 'admin',
+        'OS_BOOTSTRAP_SERVICE_NAME': 'keystone',
+        'OS_BOOTSTRAP_REGION_ID': REGION,
+        'OS_BOOTSTRAP_ADMIN_URL': auth_url,
+        'OS_BOOTSTRAP_PUBLIC_URL': auth_url,
+        'OS_BOOTSTRAP_INTERNAL_URL': auth_url,
+    })
+    _run_logged(manage + ['bootstrap'], log, env=env,
+                what='keystone-manage bootstrap')
+
+    # The rest goes through Keystone's REST API, called in-process inside
+    # the venv (no port needed); plan and result travel over pipes.
+    plan = {'workdir': str(workdir), 'port': args.port,
+            'monitoring_url': args.monitoring_url, 'passwords': passwords}
+    proc = subprocess.run(
+        [str(_venv_python(venv)), str(Path(__file__).resolve()),
+         '_provision', '--venv', str(venv)],
+        check=False, input=json.dumps(plan).encode(), capture_output=True,
+        env=_keystone_env(workdir))
+    if proc.returncode != 0:
+        with open(log, 'ab') as out:
+            out.write(b'\n$ provision\n' + proc.stderr)
+        lines = proc.stderr.decode(errors='replace').strip().splitlines()
+        detail = lines[-1] if lines else f'exit {proc.returncode}'
+        raise SandboxError(f'provisioning failed: {detail} (see {log})')
+    ids = json.loads(proc.stdout)
+
+    _write_outputs(workdir, auth_url, args.monitoring_url, passwords, ids)
+    if not args.quiet:
+        print(f'keystone set up in {workdir} (clouds.yaml, keystone.json)')
+
+
+def _write_outputs(workdir: Path, auth_url: str, monitoring_url: str,
+                   passwords: dict[str, str], ids: dict[str, Any]) -> None:
+    users: dict[str, Any] = {}
+    for name, (project, roles) in USERS.items():
+        users[name] = {
+            'password': passwords[name], 'project': project,
+            'project_id': ids['projects'][project],
+            'user_id': ids['users'][name], 'roles': list(roles),
+        }
+    users['admin'] = {
+        'password': passwords['admin'], 'project': 'admin',
+        'project_id': ids['projects']['admin'],
+        'user_id': ids['users']['admin'], 'roles': ['admin'],
+    }
+    clouds_yaml = workdir / 'clouds.yaml'
+    info = {
+        'auth_url': auth_url,
+        'region': REGION,
+        'monitoring_url': monitoring_url,
+        'clouds_yaml': str(clouds_yaml),
+        'service_user': 'monasca',
+        'service_project': 'service',
+        'projects': ids['projects'],
+        'roles': ids['roles'],
+        'users': users,
+    }
+    _write_private(workdir / 'keystone.json', json.dumps(info, indent=2))
+
+    lines = ['clouds:']
+    for name in (*CLOUD_USERS, 'admin', 'monasca'):
+        user = users[name]
+        lines += [
+            f'  {name}:',
+            '    auth_type: password',
+            '    auth:',
+            f'      auth_url: {_yaml_str(auth_url)}',
+            f'      username: {_yaml_str(name)}',
+            f'      password: {_yaml_str(user["password"])}',
+            f'      project_name: {_yaml_str(user["project"])}',
+            '      user_domain_name: Default',
+            '      project_domain_name: Default',
+            '    identity_api_version: 3',
+            f'    region_name: {REGION}',
+            '    interface: public',
+        ]
+    _write_private(clouds_yaml, '\n'.join(lines) + '\n')
+
+
+def _load_keystone_app(workdir: Path) -> Any:
+    """Import Keystone's WSGI application configured from W/keystone.conf.
+
+    keystone.wsgi.api parses sys.argv with oslo.config at import time, so
+    our own arguments must be hidden first.
+    """
+    os.environ['OS_KEYSTONE_CONFIG_DIR'] = str(workdir)
+    os.environ['OS_KEYSTONE_CONFIG_FILES'] = 'keystone.conf'
+    sys.argv = [sys.argv[0]]
+    from keystone.wsgi import api  # only importable inside the venv
+    return api.application
+
+
+def cmd_provision(args: argparse.Namespace) -> None:
+    """Runs inside the venv: create roles/projects/users/catalog over REST."""
+    plan = json.load(sys.stdin)
+    workdir = Path(plan['workdir'])
+    app = _load_keystone_app(workdir)
+    from werkzeug.test import Client
+
+    client = Client(app)
+    base = {'base_url': f'http://127.0.0.1:{plan["port"]}'}
+
+    def call(method: str, path: str, body: dict | None = None,
+             token: str | None = None, expect: tuple[int, ...] = (200, 201,
+                                                                  204)):
+        headers = {'Accept': 'application/json'}
+        if token:
+            headers['X-Auth-Token'] = token
+        resp = client.open(path, method=method, json=body, headers=headers,
+                           **base)
+        if resp.status_code not in expect:
+            raise SandboxError(
+                f'{method} {path} -> {resp.status_code}: '
+                f'{resp.get_data(as_text=True)[:300]}')
+        return resp
+
+    pw = plan['passwords']
+    # A system-scoped admin token passes every identity/catalog policy.
+    resp = call('POST', '/v3/auth/tokens', {'auth': {
+        'identity': {'methods': ['password'], 'password': {'user': {
+            'name': 'admin', 'domain': {'id': DOMAIN},
+            'password': pw['admin']}}},
+        'scope': {'system': {'all': True}}}})
+    token = resp.headers['X-Subject-Token']
+    admin_user_id = resp.get_json()['token']['user']['id']
+
+    roles: dict[str, str] = {}
+    for role in ('admin', 'service', *MONASCA_ROLES):
+        found = call('GET', f'/v3/roles?name={role}', token=token).get_json()
+        if found['roles']:
+            roles[role] = found['roles'][0]['id']
+        else:
+            roles[role] = call('POST', '/v3/roles', {'role': {'name': role}},
+                               token=token).get_json()['role']['id']
+
+    projects: dict[str, str] = {}
+    for project in ('admin', *PROJECTS):
+        found = call('GET', f'/v3/projects?name={project}',
+                     token=token).get_json()
+        if found['projects']:
+            projects[project] = found['projects'][0]['id']
+        else:
+            projects[project] = call('POST', '/v3/projects', {'project': {
+                'name': project, 'domain_id': DOMAIN,
+                'description': 'monasca-osc test project'}},
+                token=token).get_json()['project']['id']
+
+    users = {'admin': admin_user_id}
+    for name, (project, user_roles) in USERS.items():
+        users[name] = call('POST', '/v3/users', {'user': {
+            'name': name, 'domain_id': DOMAIN, 'password': pw[name],
+            'default_project_id': projects[project], 'enabled': True}},
+            token=token).get_json()['user']['id']
+        for role in user_roles:
+            call('PUT', f'/v3/projects/{projects[project]}/users/'
+                 f'{users[name]}/roles/{roles[role]}', token=token)
+
+    service_id = call('POST', '/v3/services', {'service': {
+        'type': 'monitoring', 'name': 'monasca',
+        'description': 'Monasca monitoring API (monasca-osc sandbox)'}},
+        token=token).get_json()['service']['id']
+    for interface in ('public', 'internal', 'admin'):
+        call('POST', '/v3/endpoints', {'endpoint': {
+            'service_id': service_id, 'interface': interface,
+            'url': plan['monitoring_url'], 'region_id': REGION}},
+            token=token)
+
+    json.dump({'roles': roles, 'projects': projects, 'users': users,
+               'monitoring_service_id': service_id}, sys.stdout)
+
+
+# --------------------------------------------------------------------------
+# serve
+# --------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    venv: Path = args.venv.resolve()
+    workdir: Path = args.workdir.resolve()
+    if not (workdir / 'keystone.conf').is_file():
+        raise SandboxError(f'{workdir}/keystone.conf missing; run setup first')
+    if not _in_venv(venv):
+        if not _port_free(args.port):
+            raise SandboxError(f'port {args.port} on 127.0.0.1 is in use')
+        _reexec_in_venv(venv, ['serve', '--venv', str(venv), '--workdir',
+                               str(workdir), '--port', str(args.port)]
+                        + (['--quiet'] if args.quiet else []),
+                        _keystone_env(workdir))
+        return  # not reached
+
+    import socketserver
+    from wsgiref import simple_server
+
+    class Handler(simple_server.WSGIRequestHandler):
+        def log_message(self, format: str, *a: Any) -> None:
+            pass  # Keystone logs requests itself; keep the console quiet.
+
+    class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    def on_signal(signum: int, frame: Any) -> None:
+        # Raised in the main thread, which sits in serve_forever().
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    app = _load_keystone_app(workdir)
+    try:
+        httpd = simple_server.make_server('127.0.0.1', args.port, app,
+                                          server_class=Server,
+                                          handler_class=Handler)
+    except OSError as exc:
+        raise SandboxError(
+            f'cannot listen on 127.0.0.1:{args.port}: {exc.strerror}'
+        ) from None
+    if not args.quiet:
+        print(f'keystone serving http://127.0.0.1:{args.port}/v3',
+              flush=True)
+    try:
+        httpd.serve_forever(poll_interval=0.5)
+    except SystemExit:
+        pass
+    finally:
+        httpd.server_close()
+
+
+# --------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='keystone_sandbox.py',
+        description='A local Keystone for monasca-osc functional tests.')
+    sub = parser.add_subparsers(dest='command', required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument('--venv', type=Path, default=DEFAULT_VENV,
+                       help=f'Keystone virtualenv (default: {DEFAULT_VENV})')
+        p.add_argument('--quiet', '-q', action='store_true',
+                       help='print nothing on success')
+
+    p = sub.add_parser('install', help='create the venv and install Keystone')
+    common(p)
+    p.add_argument('--spec', default=DEFAULT_SPEC,
+                   help=f'pip requirement to install (default: {DEFAULT_SPEC})')
+
+    p = sub.add_parser('setup', help='configure and populate a Keystone')
+    common(p)
+    p.add_argument('--workdir', type=Path, required=True)
+    p.add_argument('--port', type=int, default=5000)
+    p.add_argument('--monitoring-url', required=True,
+                   help="the sandbox's /v2.0 URL for the catalog")
+
+    p = sub.add_parser('serve', help='serve Keystone on 127.0.0.1:PORT')
+    common(p)
+    p.add_argument('--workdir', type=Path, required=True)
+    p.add_argument('--port', type=int, default=5000)
+
+    p = sub.add_parser('_provision', help=argparse.SUPPRESS)
+    common(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {'install': cmd_install, 'setup': cmd_setup,
+                'serve': cmd_serve, '_provision': cmd_provision}
+    try:
+        handlers[args.command](args)
+    except SandboxError as exc:
+        print(f'keystone_sandbox: error: {exc}', file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
