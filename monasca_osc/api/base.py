@@ -1,0 +1,84 @@
+"""Shared pieces of the resource managers."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from monasca_osc.api import pager
+from monasca_osc.common import dimensions as dims
+from monasca_osc.common import timeutil
+from monasca_osc.common import validation
+
+
+def time_param(value: Any, what: str = 'time',
+               now: _dt.datetime | None = None) -> str | None:
+    """A time for a query string: datetime, epoch number or grammar text."""
+    if value is None or value == '':
+        return None
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timeutil.UTC)
+        return timeutil.format_iso(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return timeutil.to_api(str(value), now=now, what=what)
+
+
+def dimension_param(value: Any) -> str | None:
+    """Dimension filter for a query: dict (legacy), list of args, or text."""
+    if value is None or value == '' or value == {}:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            validation.validate_dimension_key(key)
+            items = item if isinstance(item, (list, tuple)) else (
+                [] if item in (None, '') else str(item).split('|'))
+            for one in items:
+                validation.validate_dimension_value(key, one)
+        return dims.encode_dimension_filter(value)
+    return dims.encode_dimension_filter(dims.parse_dimension_filter(value))
+
+
+def bool_param(value: Any) -> str | None:
+    if value is None or value is False:
+        return None
+    if isinstance(value, str):
+        return 'true' if value.lower() in ('1', 'true', 'yes', 'on') else None
+    return 'true' if value else None
+
+
+def csv_param(value: Any) -> str | None:
+    if value is None or value == '':
+        return None
+    if isinstance(value, str):
+        return value
+    return ','.join(str(v) for v in value)
+
+
+def limit_param(value: Any) -> int | None:
+    if value is None or value == '':
+        return None
+    return validation.validate_limit(value)
+
+
+class Manager:
+    """Base class: one manager per API resource, sharing one adapter."""
+
+    def __init__(self, adapter: Any):
+        self.adapter = adapter
+
+    def _iter(self, path: str, params: Mapping[str, Any], *,
+              offset: Any = None, limit: Any = None,
+              page_size: int | None = None, **kwargs: Any) -> Iterator[Any]:
+        return pager.iterate_pages(
+            self.adapter, path, params, limit=limit_param(limit),
+            marker=None if offset in (None, '') else str(offset),
+            page_size=page_size, **kwargs)
+
+    @staticmethod
+    def _listify(items: Iterable[Any]) -> list[Any]:
+        return list(items)

@@ -1,0 +1,29 @@
+"""API versions and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monasca_osc.api.base import Manager
+
+
+class VersionsManager(Manager):
+
+    def list(self) -> list[dict]:
+        body = self.adapter.get_json('/')
+        return list(body.get('elements') or [])
+
+    def get(self, version: str = 'v2.0') -> dict:
+        return self.adapter.get_json(
+            self.adapter.url_for('/') + version.strip('/'))
+
+    def healthcheck(self) -> dict[str, Any]:
+        """``{"status": <http status>, ...dependency messages}``."""
+        url = self.adapter.url_for('/') + 'healthcheck'
+        response = self.adapter.request(url, 'GET', raise_exc=False,
+                                        authenticated=False)
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        return {'status': response.status_code, **(body or {})}

@@ -1,0 +1,483 @@
+"""Validation rules of the Monasca v2.0 API, defined once.
+
+The client uses these to refuse bad input before anything is sent; the
+sandbox uses the same functions to answer like the real API. Every failure
+raises ValidationError with one line that names the bad value.
+Standard library only: imported by command modules at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MAX_NAME_LENGTH = 255
+MAX_VALUE_META_ENTRIES = 16
+MAX_VALUE_META_LENGTH = 2048
+MAX_VALUE_META_KEY_LENGTH = 255
+MAX_LIMIT = 10000
+
+# Contract section 5.1/5.2.
+METRIC_NAME_FORBIDDEN = set('<>={}(),"\\;& ')
+DIMENSION_FORBIDDEN = set('<>={},"\\;&')
+
+SEVERITIES = ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL')
+STATES = ('OK', 'ALARM', 'UNDETERMINED')
+STATISTICS = ('avg', 'min', 'max', 'sum', 'count')
+VALID_NOTIFICATION_PERIODS = (0, 60)
+
+ALARM_DEFINITION_SORT_FIELDS = (
+    'id', 'name', 'severity', 'created_at', 'updated_at')
+ALARM_SORT_FIELDS = (
+    'alarm_id', 'alarm_definition_id', 'alarm_definition_name', 'state',
+    'severity', 'lifecycle_state', 'link', 'state_updated_timestamp',
+    'updated_timestamp', 'created_timestamp')
+NOTIFICATION_SORT_FIELDS = (
+    'id', 'name', 'type', 'address', 'created_at', 'updated_at')
+ALARM_COUNT_GROUP_BY_FIELDS = (
+    'alarm_definition_id', 'name', 'state', 'severity', 'link',
+    'lifecycle_state', 'metric_name', 'dimension_name', 'dimension_value')
+
+
+class ValidationError(ValueError):
+    """Input the API would refuse; the message is one line."""
+
+
+def _show(value: Any) -> str:
+    """Quote a value for a message, keeping huge input readable."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > 80:
+        text = text[:77] + '...'
+    return repr(text) if isinstance(value, str) else text
+
+
+def _forbidden_in(text: str, forbidden: set[str]) -> str | None:
+    for char in text:
+        if char in forbidden:
+            return char
+    return None
+
+
+def validate_metric_name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise ValidationError(f'Metric name must be a string, not {_show(name)}')
+    if not name:
+        raise ValidationError('Metric name must not be empty')
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            f'Metric name {_show(name)} is {len(name)} characters long; '
+            f'the limit is {MAX_NAME_LENGTH}')
+    bad = _forbidden_in(name, METRIC_NAME_FORBIDDEN)
+    if bad is not None:
+        raise ValidationError(
+            f'Metric name {_show(name)} contains the forbidden character '
+            f'{bad!r}')
+    return name
+
+
+def validate_dimension_key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise ValidationError(
+            f'Dimension key must be a string, not {_show(key)}')
+    if not key:
+        raise ValidationError('Dimension key must not be empty')
+    if key.startswith('_'):
+        raise ValidationError(f"Dimension key {key} may not start with '_'")
+    if len(key) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            f'Dimension key {_show(key)} is {len(key)} characters long; '
+            f'the limit is {MAX_NAME_LENGTH}')
+    bad = _forbidden_in(key, DIMENSION_FORBIDDEN)
+    if bad is not None:
+        raise ValidationError(
+            f'Dimension key {_show(key)} contains the forbidden character '
+            f'{bad!r}')
+    return key
+
+
+def validate_dimension_value(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(
+            f'Dimension value for key {key!r} must be a string, '
+            f'not {_show(value)}')
+    if not value:
+        raise ValidationError(f'Dimension value for key {key!r} is empty')
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            f'Dimension value for key {key!r} is {len(value)} characters '
+            f'long; the limit is {MAX_NAME_LENGTH}')
+    bad = _forbidden_in(value, DIMENSION_FORBIDDEN)
+    if bad is not None:
+        raise ValidationError(
+            f'Dimension value {_show(value)} of key {key!r} contains the '
+            f'forbidden character {bad!r}')
+    return value
+
+
+def validate_dimensions(dimensions: Any) -> dict[str, str]:
+    """Validate the dimensions object of a metric POST body."""
+    if not isinstance(dimensions, Mapping):
+        raise ValidationError(
+            f'Dimensions must be an object of key/value strings, '
+            f'not {_show(dimensions)}')
+    for key, value in dimensions.items():
+        validate_dimension_key(key)
+        validate_dimension_value(key, value)
+    return dict(dimensions)
+
+
+def value_meta_length(value_meta: Mapping[str, Any]) -> int:
+    """Length of value_meta as the API measures it (Python json.dumps)."""
+    return len(json.dumps(value_meta))
+
+
+def validate_value_meta(value_meta: Any) -> dict[str, Any] | None:
+    if value_meta is None:
+        return None
+    if not isinstance(value_meta, Mapping):
+        raise ValidationError(
+            f'value_meta must be an object, not {_show(value_meta)}')
+    if len(value_meta) > MAX_VALUE_META_ENTRIES:
+        raise ValidationError(
+            f'Too many value_meta entries {len(value_meta)}, limit is '
+            f'{MAX_VALUE_META_ENTRIES}')
+    for key in value_meta:
+        if not isinstance(key, str) or not key:
+            raise ValidationError(
+                f'value_meta key {_show(key)} must be a non-empty string')
+        if len(key) > MAX_VALUE_META_KEY_LENGTH:
+            raise ValidationError(
+                f'value_meta key {_show(key)} is {len(key)} characters '
+                f'long; the limit is {MAX_VALUE_META_KEY_LENGTH}')
+    length = value_meta_length(value_meta)
+    if length > MAX_VALUE_META_LENGTH:
+        raise ValidationError(
+            f'value_meta is {length} characters long as JSON; the limit is '
+            f'{MAX_VALUE_META_LENGTH}')
+    return dict(value_meta)
+
+
+def validate_value(value: Any) -> float | int:
+    # bool is an int in Python and the API accepts it; keep that quirk.
+    if isinstance(value, str) or not isinstance(value, (int, float)):
+        raise ValidationError(
+            f'Metric value must be a number, not {_show(value)}')
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        raise ValidationError(f'Metric value {value} is not a finite number')
+    return value
+
+
+def validate_timestamp(timestamp: Any) -> float | int:
+    if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float)):
+        raise ValidationError(
+            f'Metric timestamp must be a number of milliseconds since the '
+            f'epoch, not {_show(timestamp)}')
+    if isinstance(timestamp, float) and not math.isfinite(timestamp):
+        raise ValidationError(f'Metric timestamp {timestamp} is not finite')
+    return timestamp
+
+
+def validate_metric(metric: Any) -> dict[str, Any]:
+    """Validate one metric object of a POST /v2.0/metrics body."""
+    if not isinstance(metric, Mapping):
+        raise ValidationError(
+            f'A metric must be a JSON object, not {_show(metric)}')
+    for field in ('name', 'timestamp', 'value'):
+        if field not in metric:
+            raise ValidationError(f'Metric is missing the field {field!r}')
+    name = validate_metric_name(metric['name'])
+    try:
+        if metric.get('dimensions') is not None or 'dimensions' in metric:
+            validate_dimensions(metric.get('dimensions'))
+        validate_timestamp(metric['timestamp'])
+        validate_value(metric['value'])
+        validate_value_meta(metric.get('value_meta'))
+    except ValidationError as exc:
+        raise ValidationError(f'{exc}: for metric {name}') from None
+    return dict(metric)
+
+
+def _choice(value: Any, choices: Iterable[str], what: str,
+            case_sensitive: bool = False) -> str:
+    choices = tuple(choices)
+    if not isinstance(value, str):
+        raise ValidationError(
+            f'{what} {_show(value)} must be one of {", ".join(choices)}')
+    candidate = value if case_sensitive else value.upper()
+    if candidate not in choices:
+        raise ValidationError(
+            f'{what} {_show(value)} must be one of {", ".join(choices)}')
+    return candidate
+
+
+def validate_severity(value: Any) -> str:
+    return _choice(value, SEVERITIES, 'Severity')
+
+
+def parse_severity_filter(text: str) -> list[str]:
+    """``LOW|HIGH`` -> ['LOW', 'HIGH'], each checked."""
+    return [validate_severity(item) for item in text.split('|')]
+
+
+def validate_state(value: Any, case_sensitive: bool = False) -> str:
+    return _choice(value, STATES, 'State', case_sensitive=case_sensitive)
+
+
+def parse_statistics(text: str | Iterable[str]) -> list[str]:
+    """``avg,MAX`` -> ['avg', 'max'], in request order."""
+    items = text.split(',') if isinstance(text, str) else list(text)
+    result = []
+    for item in items:
+        stat = item.strip().lower()
+        if stat not in STATISTICS:
+            raise ValidationError(
+                f'Invalid statistic {item.strip()!r}: must be one of '
+                f'{", ".join(STATISTICS)}')
+        result.append(stat)
+    if not result:
+        raise ValidationError('At least one statistic is required')
+    return result
+
+
+def validate_period(value: Any, what: str = 'Period') -> int:
+    """Statistics period: an integer >= 1 second (0 makes the API fail)."""
+    try:
+        period = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            f'{what} {_show(value)} must be a whole number of seconds'
+        ) from None
+    if period <= 0:
+        raise ValidationError(f'{what} {period} must be a positive integer')
+    return period
+
+
+def validate_limit(value: Any) -> int:
+    try:
+        limit = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            f'Limit {_show(value)} must be a positive integer') from None
+    if limit <= 0:
+        raise ValidationError(f'Limit {limit} must be a positive integer')
+    return limit
+
+
+def validate_offset_integer(value: Any) -> int:
+    try:
+        offset = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            f'Offset value {value} must be an integer') from None
+    if offset < 0:
+        raise ValidationError(f'Offset value {value} must not be negative')
+    return offset
+
+
+_SORT_ITEM = re.compile(r'^\s*([A-Za-z_]+)(?:\s+(asc|desc))?\s*$')
+
+
+def parse_sort_by(text: str | Iterable[str],
+                  fields: Iterable[str]) -> list[tuple[str, str]]:
+    """``name desc,id`` -> [('name', 'desc'), ('id', 'asc')].
+
+    Field names are matched case-insensitively; the direction must be
+    ``asc`` or ``desc`` (the API refuses upper case, so it is normalised).
+    """
+    fields = tuple(fields)
+    items = text.split(',') if isinstance(text, str) else list(text)
+    result = []
+    for item in items:
+        parts = item.split()
+        if not parts:
+            raise ValidationError(f'Empty sort key in {_show(text)}')
+        if len(parts) > 2:
+            raise ValidationError(
+                f'Invalid sort key {item.strip()!r}: use "field" or '
+                f'"field asc|desc"')
+        field = parts[0].lower()
+        if field not in fields:
+            raise ValidationError(
+                f'Sort field {parts[0]!r} is not one of {", ".join(fields)}')
+        direction = parts[1].lower() if len(parts) == 2 else 'asc'
+        if direction not in ('asc', 'desc'):
+            raise ValidationError(
+                f'Sort direction {parts[1]!r} of field {field!r} must be '
+                f'asc or desc')
+        result.append((field, direction))
+    return result
+
+
+def format_sort_by(items: Iterable[tuple[str, str]]) -> str:
+    return ','.join(f'{field} {direction}' for field, direction in items)
+
+
+def parse_alarm_count_group_by(text: str | Iterable[str]) -> list[str]:
+    items = text.split(',') if isinstance(text, str) else list(text)
+    result = []
+    for item in items:
+        field = item.strip().lower()
+        if field not in ALARM_COUNT_GROUP_BY_FIELDS:
+            raise ValidationError(
+                f'Group-by field {item.strip()!r} is not one of '
+                f'{", ".join(ALARM_COUNT_GROUP_BY_FIELDS)}')
+        result.append(field)
+    return result
+
+
+def parse_measurement_group_by(text: str | Iterable[str]) -> list[str]:
+    """Dimension keys (or ``*``) for measurement/statistics group_by."""
+    items = text.split(',') if isinstance(text, str) else list(text)
+    result = []
+    for item in items:
+        key = item.strip()
+        if key == '*':
+            result.append(key)
+            continue
+        validate_dimension_key(key)
+        result.append(key)
+    if not result:
+        raise ValidationError('group_by needs at least one dimension key')
+    return result
+
+
+def validate_match_by(keys: Iterable[Any]) -> list[str]:
+    result = []
+    for key in keys:
+        try:
+            validate_dimension_key(key)
+        except ValidationError:
+            raise ValidationError(
+                f'invalid characters in dimension key {key}') from None
+        result.append(key)
+    return result
+
+
+def validate_alarm_definition_name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise ValidationError(
+            f'Alarm definition name must be a string, not {_show(name)}')
+    if not name.strip():
+        raise ValidationError('Alarm definition name must not be empty')
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            f'Alarm definition name is {len(name)} characters long; the '
+            f'limit is {MAX_NAME_LENGTH}')
+    return name
+
+
+def validate_description(text: Any) -> str:
+    if not isinstance(text, str):
+        raise ValidationError(
+            f'Description must be a string, not {_show(text)}')
+    if len(text) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            f'Description is {len(text)} characters long; the limit is '
+            f'{MAX_NAME_LENGTH}')
+    return text
+
+
+def validate_action_ids(ids: Iterable[Any], what: str) -> list[str]:
+    result: list[str] = []
+    for item in ids:
+        if not isinstance(item, str) or not item:
+            raise ValidationError(
+                f'{what} id {_show(item)} must be a non-empty string')
+        if len(item) > 50:
+            raise ValidationError(
+                f'{what} id {_show(item)} is longer than 50 characters')
+        if item in result:
+            raise ValidationError(f'{what} id {item} is listed twice')
+        result.append(item)
+    return result
+
+
+def validate_lifecycle_state(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(
+            f'Lifecycle state must be a string, not {_show(value)}')
+    if len(value) > 50:
+        raise ValidationError(
+            f'Lifecycle state is {len(value)} characters long; the limit '
+            f'is 50')
+    return value
+
+
+def validate_link(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f'Link must be a string, not {_show(value)}')
+    if len(value) > 512:
+        raise ValidationError(
+            f'Link is {len(value)} characters long; the limit is 512')
+    return value
+
+
+_EMAIL = re.compile(r'^.+@.+$')
+
+
+def validate_notification_name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise ValidationError(
+            f'Notification method name must be a string, not {_show(name)}')
+    if not name.strip():
+        raise ValidationError('Notification method name must not be empty')
+    if len(name) > 250:
+        raise ValidationError(
+            f'Notification method name is {len(name)} characters long; the '
+            f'limit is 250')
+    return name
+
+
+def validate_notification_type(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(
+            f'Notification type {_show(value)} must be a non-empty string')
+    if len(value) > 20:
+        raise ValidationError(
+            f'Notification type {_show(value)} is longer than 20 characters')
+    return value.upper()
+
+
+def validate_notification_address(ntype: str, address: Any) -> str:
+    if not isinstance(address, str) or not address:
+        raise ValidationError(
+            f'Address {_show(address)} must be a non-empty string')
+    if len(address) > 512:
+        raise ValidationError(
+            f'Address is {len(address)} characters long; the limit is 512')
+    kind = ntype.upper()
+    if kind == 'EMAIL' and not _EMAIL.match(address):
+        raise ValidationError(f'Address {address} is not of correct format')
+    if kind == 'WEBHOOK':
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(address)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ('http', 'https') \
+                or not parts.hostname:
+            raise ValidationError(
+                f'Address {address} is not an http or https URL')
+    return address
+
+
+def validate_notification_period(value: Any,
+                                 valid: Iterable[int] =
+                                 VALID_NOTIFICATION_PERIODS) -> int:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValidationError(f'Period {_show(value)} must be an integer')
+    try:
+        period = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            f'Period {_show(value)} must be an integer') from None
+    valid = list(valid)
+    if period != 0 and period not in valid:
+        raise ValidationError(
+            f'{period} is not in the configured list of valid periods: '
+            f'{valid}')
+    return period

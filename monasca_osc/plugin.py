@@ -1,0 +1,74 @@
+"""OpenStackClient plugin hook for ``openstack monitoring ...``.
+
+Imported on every ``openstack`` run (even ``--version``), so it imports
+nothing but the standard library and osc_lib.utils, which OSC has loaded
+already. The REST layer is imported inside make_client.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from osc_lib import utils
+
+API_NAME = 'monitoring'
+API_VERSION_OPTION = 'os_monitoring_api_version'
+DEFAULT_API_VERSION = '2'
+# Dotted integers only: OSC sorts these with int() in its warning path.
+API_VERSIONS = ('2', '2.0')
+
+
+def make_client(instance: Any) -> Any:
+    """Build the Monasca REST client on OSC's keystoneauth session."""
+    from monasca_osc.api.client import MonitoringClient
+
+    config = instance.get_configuration()
+    endpoint = instance.get_endpoint_for_service_type(
+        API_NAME, region_name=instance.region_name,
+        interface=instance.interface)
+    return MonitoringClient(
+        instance.session, endpoint_override=endpoint,
+        region_name=instance.region_name, interface=instance.interface,
+        retries=_number(config.get('monitoring_retries'), int, 3),
+        timeout=_number(config.get('monitoring_timeout'), float, None))
+
+
+def _number(value: Any, kind: type, default: Any) -> Any:
+    if value in (None, ''):
+        return default
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        from osc_lib import exceptions
+
+        raise exceptions.CommandError(
+            f'Invalid monitoring setting {value!r}: expected a number')
+
+
+def check_api_version(version: str) -> bool:
+    """Accept 2, 2.0 and 2_0; for others OSC prints its version warning."""
+    return str(version) in API_VERSIONS or str(version) == '2_0'
+
+
+def build_option_parser(parser: argparse.ArgumentParser
+                        ) -> argparse.ArgumentParser:
+    # No argparse defaults: a default here would hide clouds.yaml values.
+    parser.add_argument(
+        '--os-monitoring-api-version', metavar='<monitoring-api-version>',
+        default=utils.env('OS_MONITORING_API_VERSION'),
+        help='Monitoring API version, default=2 '
+             '(Env: OS_MONITORING_API_VERSION)')
+    parser.add_argument(
+        '--os-monitoring-retries', metavar='<count>',
+        default=utils.env('OS_MONITORING_RETRIES'),
+        help='Retries of a failed monitoring API request (connection '
+             'errors, timeouts, 429, 500, 502, 503, 504), default=3 '
+             '(Env: OS_MONITORING_RETRIES; clouds.yaml: monitoring_retries)')
+    parser.add_argument(
+        '--os-monitoring-timeout', metavar='<seconds>',
+        default=utils.env('OS_MONITORING_TIMEOUT'),
+        help='Timeout of one monitoring API request in seconds, default: '
+             'the session timeout (Env: OS_MONITORING_TIMEOUT; clouds.yaml: '
+             'monitoring_timeout)')
+    return parser

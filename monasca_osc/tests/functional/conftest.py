@@ -1,0 +1,132 @@
+"""Session fixtures for the functional tests.
+
+* ``sandbox``: a no-Keystone sandbox (``--enable-test-api``); started on
+  first use, also implicitly by ``base.run_openstack``/``run_monasca``.
+* ``keystone``: a real Keystone (``tools/keystone_sandbox.py``) plus a
+  second sandbox behind keystonemiddleware, registered in Keystone's catalog
+  as the ``monitoring`` service. Tests marked ``@pytest.mark.keystone`` get it
+  automatically. Without an installed Keystone venv they FAIL, unless
+  ``MONASCA_OSC_NO_KEYSTONE=1`` says to skip them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monasca_osc.tests.functional import base
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        'markers',
+        'keystone: needs the real Keystone from tools/keystone_sandbox.py; '
+        f'fails when it is not installed unless {base.ENV_NO_KEYSTONE}=1')
+
+
+def start_sandbox(log_dir: Path | None = None, **options: Any) -> Any:
+    """Start a ``SandboxServer`` with the options its signature accepts.
+
+    Imported lazily so collecting these tests never needs the sandbox.
+    """
+    from monasca_osc.tests.fixtures import SandboxServer
+
+    params = inspect.signature(SandboxServer).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    kwargs = {k: v for k, v in options.items()
+              if v is not None and (takes_any or k in params)}
+    missing = [k for k in options if options[k] is not None
+               and k not in kwargs]
+    if missing and any(k.startswith('keystone') for k in missing):
+        raise RuntimeError(f'SandboxServer does not accept {missing}')
+    server = SandboxServer(**kwargs)
+    # Started by its constructor or by start(): support both.
+    if not getattr(server, 'url', None) or not _is_running(server):
+        starter = getattr(server, 'start', None)
+        if callable(starter):
+            starter()
+    return server
+
+
+def _is_running(server: Any) -> bool:
+    proc = getattr(server, 'proc', None) or getattr(server, 'process', None)
+    return proc is not None and proc.poll() is None
+
+
+@pytest.fixture(scope='session')
+def sandbox() -> Iterator[Any]:
+    """The shared no-Keystone sandbox (header-trust auth, test API on)."""
+    server = start_sandbox(enable_test_api=True)
+    base.HARNESS.sandbox_endpoint = server.endpoint
+    try:
+        yield server
+    finally:
+        base.HARNESS.sandbox_endpoint = None
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _lazy_sandbox(request: pytest.FixtureRequest) -> None:
+    # run_openstack()/run_monasca() without an endpoint need the session
+    # sandbox; start it on that first call rather than for every test.
+    if base.HARNESS.sandbox_endpoint is None:
+        base.HARNESS.start_sandbox = lambda: request.getfixturevalue('sandbox')
+
+
+@pytest.fixture(scope='session')
+def keystone(tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[base.KeystoneEnv]:
+    """A real Keystone and a sandbox that validates its tokens."""
+    if base.keystone_disabled():
+        pytest.skip(f'{base.ENV_NO_KEYSTONE} is set')
+    venv = base.keystone_venv()
+    if venv is None:
+        pytest.fail(base.KEYSTONE_MISSING, pytrace=False)
+
+    workdir = tmp_path_factory.mktemp('keystone')
+    sandbox_port = base.free_port()
+    env = base.KeystoneEnv(
+        venv, workdir, f'http://127.0.0.1:{sandbox_port}/v2.0')
+    server = None
+    try:
+        try:
+            env.setup()
+            env.start()
+        except RuntimeError as exc:
+            pytest.fail(f'Keystone did not start: {exc}', pytrace=False)
+        base.HARNESS.last_keystone = env
+        server = start_sandbox(
+            port=sandbox_port, enable_test_api=True,
+            keystone_url=env.auth_url, keystone_user='monasca',
+            keystone_password=env.password('monasca'),
+            keystone_project='service')
+        # If the sandbox chose its own port, fix the catalog to match.
+        env.set_monitoring_url(server.endpoint)
+        env.sandbox = server
+        base.HARNESS.keystone = env
+        base.HARNESS.clouds_yaml = env.clouds_yaml
+        yield env
+    finally:
+        base.HARNESS.keystone = None
+        base.HARNESS.clouds_yaml = None
+        if server is not None:
+            server.stop()
+        env.stop()
+
+
+@pytest.fixture(autouse=True)
+def _keystone_marker(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker('keystone') is not None:
+        request.getfixturevalue('keystone')
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    env = base.HARNESS.last_keystone
+    if env is not None:
+        terminalreporter.write_line(
+            f'keystone sandbox: setup {env.setup_seconds:.1f}s, '
+            f'start {env.start_seconds:.1f}s')

@@ -1,0 +1,264 @@
+"""``openstack monitoring alarm ...`` commands (alarms, counts, history)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from typing import Any
+
+from monasca_osc.common import validation
+from monasca_osc.v2 import common
+
+LIST_COLUMNS = ('ID', 'Definition', 'Metrics', 'Severity', 'State',
+                'State Updated')
+LONG_COLUMNS = ('ID', 'Definition ID', 'Definition', 'Metrics', 'Severity',
+                'State', 'Lifecycle State', 'Link', 'State Updated',
+                'Updated', 'Created')
+SHOW_FIELDS = ('id', 'alarm_definition_id', 'alarm_definition_name',
+               'severity', 'state', 'lifecycle_state', 'link', 'metrics',
+               'state_updated_timestamp', 'updated_timestamp',
+               'created_timestamp')
+HISTORY_COLUMNS = ('Alarm ID', 'Timestamp', 'Old State', 'New State',
+                   'Reason')
+HISTORY_LONG_COLUMNS = HISTORY_COLUMNS + ('Metrics', 'Reason Data',
+                                          'Sub Alarms')
+FORMATTERS = {'metrics': common.MetricsColumn,
+              'sub_alarms': common.JSONColumn}
+
+
+def flatten(alarm: Mapping[str, Any]) -> dict[str, Any]:
+    """Lift the definition's id, name and severity to the top level."""
+    definition = alarm.get('alarm_definition') or {}
+    flat = dict(alarm)
+    flat['alarm_definition_id'] = definition.get('id')
+    flat['alarm_definition_name'] = definition.get('name')
+    flat['severity'] = definition.get('severity')
+    return flat
+
+
+_LIST_FIELDS = {'ID': 'id', 'Definition ID': 'alarm_definition_id',
+                'Definition': 'alarm_definition_name', 'Metrics': 'metrics',
+                'Severity': 'severity', 'State': 'state',
+                'Lifecycle State': 'lifecycle_state', 'Link': 'link',
+                'State Updated': 'state_updated_timestamp',
+                'Updated': 'updated_timestamp',
+                'Created': 'created_timestamp'}
+
+
+def show(alarm: Mapping[str, Any]) -> tuple:
+    return SHOW_FIELDS, common.get_fields(flatten(alarm), SHOW_FIELDS,
+                                          FORMATTERS)
+
+
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--definition', metavar='<definition>',
+                        help='Only alarms of this alarm definition (name or '
+                             'ID)')
+    parser.add_argument('--metric-name', metavar='<name>',
+                        help='Only alarms on a metric with this name')
+    common.add_dimension_filter_option(
+        parser, flag='--metric-dimension', dest='metric_dimensions',
+        help_prefix='Only alarms with a metric that has this dimension')
+    parser.add_argument(
+        '--state', metavar='<state>', action='append', default=[],
+        help='Only alarms in this state: OK, ALARM or UNDETERMINED')
+    parser.add_argument(
+        '--severity', metavar='<severity>', action='append', default=[],
+        help='Only alarms of this severity; repeat option or use LOW|HIGH')
+    parser.add_argument('--lifecycle-state', metavar='<text>',
+                        help='Only alarms with this lifecycle state')
+    parser.add_argument('--link', metavar='<url>',
+                        help='Only alarms with this link')
+    parser.add_argument(
+        '--state-updated-since', metavar='<time>',
+        dest='state_updated_start_time',
+        help='Only alarms whose state changed at or after this time')
+
+
+def filter_kwargs(client: Any, parsed_args: argparse.Namespace
+                  ) -> dict[str, Any]:
+    if len(parsed_args.state) > 1:
+        raise validation.ValidationError(
+            'Only one --state can be given (the API takes one)')
+    state = parsed_args.state[0] if parsed_args.state else None
+    if state is not None:
+        state = validation.validate_state(state)
+    severity = '|'.join(parsed_args.severity) or None
+    if severity:
+        severity = '|'.join(validation.parse_severity_filter(severity))
+    if parsed_args.metric_name is not None:
+        validation.validate_metric_name(parsed_args.metric_name)
+    metric_dimensions = common.dimension_filter(parsed_args.metric_dimensions)
+    since = None
+    if parsed_args.state_updated_start_time:
+        since = common.TimeRange(parsed_args.state_updated_start_time, None,
+                                 start_name='--state-updated-since').start
+    definition = parsed_args.definition
+    if definition is not None:
+        definition = client.alarm_definitions.find(definition)['id']
+    return {'alarm_definition_id': definition,
+            'metric_name': parsed_args.metric_name,
+            'metric_dimensions': metric_dimensions, 'state': state,
+            'severity': severity,
+            'lifecycle_state': parsed_args.lifecycle_state,
+            'link': parsed_args.link, 'state_updated_start_time': since}
+
+
+class ListAlarm(common.Lister):
+    """List alarms"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        add_filter_options(parser)
+        common.add_sort_option(parser, validation.ALARM_SORT_FIELDS)
+        common.add_paging_options(parser, marker_help='Start after this many '
+                                  'alarms (integer offset)')
+        common.add_long_option(parser)
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        sort_by = common.sort_by(parsed_args, validation.ALARM_SORT_FIELDS)
+        if parsed_args.marker is not None:
+            validation.validate_offset_integer(parsed_args.marker)
+        filters = filter_kwargs(self.client, parsed_args)
+        rows = self.client.alarms.iter_list(
+            sort_by=sort_by, **filters, **common.paging_kwargs(parsed_args))
+        columns = LONG_COLUMNS if parsed_args.long else LIST_COLUMNS
+        fields = [_LIST_FIELDS[c] for c in columns]
+        return columns, (common.get_fields(flatten(a), fields, FORMATTERS)
+                         for a in rows)
+
+
+class ShowAlarm(common.ShowOne):
+    """Show an alarm"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('alarm', metavar='<alarm-id>', help='Alarm ID')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        return show(self.client.alarms.get(parsed_args.alarm))
+
+
+class SetAlarm(common.ShowOne):
+    """Set alarm state, lifecycle state or link (or replace with --replace)"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('alarm', metavar='<alarm-id>', help='Alarm ID')
+        parser.add_argument('--state', metavar='<state>',
+                            help='New state: OK, ALARM or UNDETERMINED')
+        parser.add_argument('--lifecycle-state', metavar='<text>',
+                            help='New lifecycle state (at most 50 '
+                                 'characters)')
+        parser.add_argument('--link', metavar='<url>',
+                            help='New link (at most 512 characters)')
+        parser.add_argument(
+            '--replace', action='store_true', default=False,
+            help='Replace state, lifecycle state and link together (HTTP '
+                 'PUT); all three are then required')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        fields = {'state': parsed_args.state,
+                  'lifecycle_state': parsed_args.lifecycle_state,
+                  'link': parsed_args.link}
+        if fields['state'] is not None:
+            fields['state'] = validation.validate_state(fields['state'])
+        if parsed_args.replace:
+            alarm = self.client.alarms.update(parsed_args.alarm, **fields)
+        else:
+            if all(v is None for v in fields.values()):
+                raise validation.ValidationError(
+                    'Nothing to set: give --state, --lifecycle-state or '
+                    '--link')
+            alarm = self.client.alarms.patch(parsed_args.alarm, **fields)
+        return show(alarm)
+
+
+class DeleteAlarm(common.Command):
+    """Delete alarm(s)"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('alarms', metavar='<alarm-id>', nargs='+',
+                            help='Alarm(s) to delete')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        common.delete_each(parsed_args.alarms, 'alarm',
+                           self.client.alarms.delete, self.log)
+
+
+class CountAlarm(common.Lister):
+    """Count alarms, optionally grouped"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        add_filter_options(parser)
+        parser.add_argument(
+            '--group-by', metavar='<field>', action='append', default=[],
+            help='Count per value of this field; repeat option or give a '
+                 'comma-separated list. Fields: '
+                 + ', '.join(validation.ALARM_COUNT_GROUP_BY_FIELDS))
+        common.add_paging_options(parser, marker_help='Start after this many '
+                                  'count rows (integer offset)')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        group_by = None
+        if parsed_args.group_by:
+            group_by = validation.parse_alarm_count_group_by(
+                ','.join(parsed_args.group_by))
+        if parsed_args.marker is not None:
+            validation.validate_offset_integer(parsed_args.marker)
+        filters = filter_kwargs(self.client, parsed_args)
+        result = self.client.alarms.count(
+            group_by=group_by, **filters,
+            **common.paging_kwargs(parsed_args))
+        columns = tuple(c.replace('_', ' ').title()
+                        for c in result['columns'])
+        return columns, (tuple(row) for row in result['counts'])
+
+
+class ListAlarmHistory(common.Lister):
+    """List alarm state transitions, of one alarm or of all alarms"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--alarm', metavar='<alarm-id>',
+                            help='Only the history of this alarm')
+        common.add_dimension_filter_option(
+            parser, help_prefix='Only alarms with a metric that has this '
+            'dimension (all alarms only)')
+        common.add_time_options(
+            parser, start_help='Only transitions at or after',
+            end_help='Only transitions at or before')
+        common.add_paging_options(parser, marker_help='Start after this '
+                                  'timestamp (ISO 8601 or epoch ms)')
+        common.add_long_option(parser)
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        paging = common.paging_kwargs(parsed_args)
+        if parsed_args.alarm:
+            if parsed_args.dimensions or parsed_args.start or \
+                    parsed_args.end:
+                raise validation.ValidationError(
+                    '--dimension, --start and --end apply to the history of '
+                    'all alarms, not with --alarm')
+            rows = self.client.alarms.iter_history(
+                alarm_id=parsed_args.alarm, **paging)
+        else:
+            times = common.TimeRange(parsed_args.start, parsed_args.end,
+                                     check_order=False)
+            rows = self.client.alarms.iter_history_list(
+                dimensions=common.dimension_filter(parsed_args.dimensions),
+                start_time=times.start_iso, end_time=times.end_iso,
+                **paging)
+        columns = HISTORY_LONG_COLUMNS if parsed_args.long \
+            else HISTORY_COLUMNS
+        fields = [c.lower().replace(' ', '_') for c in columns]
+        return columns, (common.get_fields(h, fields, FORMATTERS)
+                         for h in rows)

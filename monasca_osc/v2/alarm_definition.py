@@ -1,0 +1,269 @@
+"""``openstack monitoring alarm definition ...`` commands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from monasca_osc.common import validation
+from monasca_osc.v2 import common
+
+LIST_COLUMNS = ('ID', 'Name', 'Expression', 'Severity', 'Match By',
+                'Actions Enabled')
+LONG_COLUMNS = LIST_COLUMNS + ('Deterministic', 'Description',
+                               'Alarm Actions', 'OK Actions',
+                               'Undetermined Actions')
+FIELDS = {'ID': 'id', 'Name': 'name', 'Expression': 'expression',
+          'Severity': 'severity', 'Match By': 'match_by',
+          'Actions Enabled': 'actions_enabled',
+          'Deterministic': 'deterministic', 'Description': 'description',
+          'Alarm Actions': 'alarm_actions', 'OK Actions': 'ok_actions',
+          'Undetermined Actions': 'undetermined_actions'}
+SHOW_FIELDS = ('id', 'name', 'description', 'expression', 'deterministic',
+               'match_by', 'severity', 'actions_enabled', 'alarm_actions',
+               'ok_actions', 'undetermined_actions')
+FORMATTERS = {'match_by': common.ListColumn,
+              'alarm_actions': common.ListColumn,
+              'ok_actions': common.ListColumn,
+              'undetermined_actions': common.ListColumn}
+ACTION_KINDS = (('alarm', 'ALARM'), ('ok', 'OK'),
+                ('undetermined', 'UNDETERMINED'))
+
+
+def show(definition: dict) -> tuple:
+    return SHOW_FIELDS, common.get_fields(definition, SHOW_FIELDS, FORMATTERS)
+
+
+def _add_action_options(parser: argparse.ArgumentParser,
+                        settable: bool) -> None:
+    for kind, state in ACTION_KINDS:
+        parser.add_argument(
+            f'--{kind}-action', metavar='<notification>',
+            dest=f'{kind}_actions', action='append', default=None,
+            help=f'Notification method (name or ID) to notify when an alarm '
+                 f'goes to {state}; repeat option for several'
+                 + (' (replaces the list; combine with --no-'
+                    f'{kind}-actions to clear it)' if settable else ''))
+        if settable:
+            parser.add_argument(
+                f'--no-{kind}-actions', dest=f'no_{kind}_actions',
+                action='store_true', default=False,
+                help=f'Remove every {state} action')
+
+
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--description', metavar='<text>',
+                        help='Description (at most 255 characters)')
+    parser.add_argument(
+        '--severity', metavar='<severity>',
+        help='Severity: LOW (default), MEDIUM, HIGH or CRITICAL')
+
+
+def resolve_actions(client: Any, names_or_ids: list[str] | None
+                    ) -> list[str] | None:
+    """Turn notification method names into ids (ids pass through)."""
+    if names_or_ids is None:
+        return None
+    result = []
+    for item in names_or_ids:
+        for one in (v for v in item.split(',') if v):
+            result.append(client.notifications.find(one)['id'])
+    return result
+
+
+class CreateAlarmDefinition(common.ShowOne):
+    """Create an alarm definition"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('name', metavar='<name>',
+                            help='Name of the alarm definition')
+        parser.add_argument(
+            '--expression', metavar='<expression>', required=True,
+            help='Threshold expression, e.g. "avg(cpu.idle_perc'
+                 '{hostname=web1}, 120) < 10 times 3" (required)')
+        _add_common_options(parser)
+        parser.add_argument(
+            '--match-by', metavar='<key>', action='append', default=[],
+            help='Dimension key to create one alarm per value of; repeat '
+                 'option or give comma-separated keys')
+        _add_action_options(parser, settable=False)
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        match_by = [k.strip() for arg in parsed_args.match_by
+                    for k in arg.split(',') if k.strip()]
+        # Validate locally before resolving notification names.
+        from monasca_osc.api import alarm_definitions as api
+
+        api.check_expression(parsed_args.expression)
+        validation.validate_match_by(match_by)
+        if parsed_args.severity is not None:
+            validation.validate_severity(parsed_args.severity)
+        actions = {f'{kind}_actions': resolve_actions(
+            self.client, getattr(parsed_args, f'{kind}_actions'))
+            for kind, _ in ACTION_KINDS}
+        created = self.client.alarm_definitions.create(
+            name=parsed_args.name, expression=parsed_args.expression,
+            description=parsed_args.description,
+            severity=parsed_args.severity, match_by=match_by or None,
+            **actions)
+        return show(created)
+
+
+class ListAlarmDefinition(common.Lister):
+    """List alarm definitions"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--name', metavar='<name>',
+                            help='Only the definition with this name')
+        common.add_dimension_filter_option(
+            parser, help_prefix='Only definitions whose expression has this '
+            'dimension (exact key=value only)')
+        parser.add_argument(
+            '--severity', metavar='<severity>', action='append', default=[],
+            help='Only definitions of this severity; repeat option or use '
+                 'LOW|HIGH for several')
+        common.add_sort_option(parser,
+                               validation.ALARM_DEFINITION_SORT_FIELDS)
+        common.add_paging_options(parser, marker_help='Start after this many '
+                                  'definitions (integer offset)')
+        common.add_long_option(parser)
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        severity = '|'.join(parsed_args.severity) or None
+        if severity:
+            validation.parse_severity_filter(severity)
+        if parsed_args.marker is not None:
+            validation.validate_offset_integer(parsed_args.marker)
+        rows = self.client.alarm_definitions.iter_list(
+            name=parsed_args.name,
+            dimensions=common.dimension_filter(parsed_args.dimensions),
+            severity=severity,
+            sort_by=common.sort_by(parsed_args,
+                                   validation.ALARM_DEFINITION_SORT_FIELDS),
+            **common.paging_kwargs(parsed_args))
+        columns = LONG_COLUMNS if parsed_args.long else LIST_COLUMNS
+        fields = [FIELDS[c] for c in columns]
+        return columns, (common.get_fields(d, fields, FORMATTERS)
+                         for d in rows)
+
+
+class ShowAlarmDefinition(common.ShowOne):
+    """Show an alarm definition"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('definition', metavar='<definition>',
+                            help='Alarm definition (name or ID)')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        return show(self.client.alarm_definitions.find(
+            parsed_args.definition))
+
+
+class SetAlarmDefinition(common.ShowOne):
+    """Set alarm definition properties (or replace it with --replace)"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('definition', metavar='<definition>',
+                            help='Alarm definition to change (name or ID)')
+        parser.add_argument('--name', metavar='<name>', help='New name')
+        parser.add_argument(
+            '--expression', metavar='<expression>',
+            help='New expression; functions, operators, thresholds, periods '
+                 'and times may change, the metrics may not')
+        _add_common_options(parser)
+        enabled = parser.add_mutually_exclusive_group()
+        enabled.add_argument('--enable-actions', dest='actions_enabled',
+                             action='store_const', const=True, default=None,
+                             help='Send notifications on state changes')
+        enabled.add_argument('--disable-actions', dest='actions_enabled',
+                             action='store_const', const=False,
+                             help='Stop sending notifications')
+        _add_action_options(parser, settable=True)
+        parser.add_argument(
+            '--match-by', metavar='<key>', action='append', default=None,
+            help='With --replace: the match_by keys, which must equal the '
+                 'stored ones')
+        parser.add_argument(
+            '--replace', action='store_true', default=False,
+            help='Replace the whole definition (HTTP PUT): fields not given '
+                 'are reset to their defaults (empty description, LOW, no '
+                 'actions, actions enabled); --name and --expression are '
+                 'required')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        manager = self.client.alarm_definitions
+        fields: dict[str, Any] = {
+            'name': parsed_args.name, 'expression': parsed_args.expression,
+            'description': parsed_args.description,
+            'severity': parsed_args.severity,
+            'actions_enabled': parsed_args.actions_enabled}
+        if parsed_args.expression is not None:
+            from monasca_osc.api import alarm_definitions as api
+
+            api.check_expression(parsed_args.expression)
+        if parsed_args.severity is not None:
+            validation.validate_severity(parsed_args.severity)
+        if parsed_args.replace:
+            missing = [f'--{k}' for k in ('name', 'expression')
+                       if fields[k] is None]
+            if missing:
+                raise validation.ValidationError(
+                    f'--replace needs {" and ".join(missing)}')
+        elif parsed_args.match_by is not None:
+            raise validation.ValidationError(
+                '--match-by can only be given with --replace (the API does '
+                'not allow changing it)')
+        for kind, _ in ACTION_KINDS:
+            given = getattr(parsed_args, f'{kind}_actions')
+            cleared = getattr(parsed_args, f'no_{kind}_actions')
+            if given is not None:
+                fields[f'{kind}_actions'] = resolve_actions(self.client,
+                                                            given)
+            elif cleared or parsed_args.replace:
+                fields[f'{kind}_actions'] = []
+        definition = manager.find(parsed_args.definition)
+        if parsed_args.replace:
+            match_by = [k.strip() for arg in parsed_args.match_by or ()
+                        for k in arg.split(',') if k.strip()]
+            fields['match_by'] = match_by if parsed_args.match_by \
+                is not None else definition.get('match_by') or []
+            fields.setdefault('description', None)
+            fields['description'] = fields['description'] or ''
+            fields['severity'] = fields['severity'] or 'LOW'
+            if fields['actions_enabled'] is None:
+                fields['actions_enabled'] = True
+            updated = manager.update(definition['id'], **fields)
+        else:
+            body = {k: v for k, v in fields.items() if v is not None}
+            if not body:
+                raise validation.ValidationError(
+                    'Nothing to set: give at least one option')
+            updated = manager.patch(definition['id'], **body)
+        return show(updated)
+
+
+class DeleteAlarmDefinition(common.Command):
+    """Delete alarm definition(s) and their alarms"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('definitions', metavar='<definition>', nargs='+',
+                            help='Alarm definition(s) to delete (name or ID)')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        manager = self.client.alarm_definitions
+
+        def delete(item: str) -> None:
+            manager.delete(manager.find(item)['id'])
+
+        common.delete_each(parsed_args.definitions, 'alarm definition',
+                           delete, self.log)

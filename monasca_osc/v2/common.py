@@ -1,0 +1,302 @@
+"""Shared option helpers, column formatters and base command classes.
+
+Imported by every command module at start-up: standard library, cliff and
+osc_lib only (all already loaded by OSC).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from cliff import columns as cliff_columns
+from osc_lib.command import command
+
+from monasca_osc.common import dimensions as dims
+from monasca_osc.common import timeutil
+from monasca_osc.common import validation
+
+TEXT_FORMATS = ('csv', 'value')
+
+
+# -- columns ---------------------------------------------------------------
+class _Column(cliff_columns.FormattableColumn):
+    """A column that keeps native types for json/yaml and has a text form.
+
+    ``text_readable`` is what csv and value output print (cliff would print
+    a Python repr there).
+    """
+
+    def text_readable(self) -> str:
+        return self.human_readable()
+
+
+class DimensionsColumn(_Column):
+    """``{"hostname": "web1"}`` -> ``hostname=web1, service=api``."""
+
+    separator = ', '
+
+    def human_readable(self) -> str:
+        return dims.format_dimensions(self._value or {}, self.separator)
+
+    def machine_readable(self) -> Any:
+        return dict(self._value or {})
+
+    def text_readable(self) -> str:
+        return dims.format_dimensions(self._value or {}, ',')
+
+
+class JSONColumn(_Column):
+    """Nested data shown as compact JSON in tables and csv."""
+
+    def human_readable(self) -> str:
+        if self._value in (None, {}, []):
+            return ''
+        return json.dumps(self._value, sort_keys=True, ensure_ascii=False)
+
+    def machine_readable(self) -> Any:
+        return self._value
+
+
+class ValueMetaColumn(JSONColumn):
+    def machine_readable(self) -> Any:
+        return dict(self._value or {})
+
+
+class ListColumn(_Column):
+    """``["a", "b"]`` -> ``a, b``; json keeps the list."""
+
+    def human_readable(self) -> str:
+        return ', '.join(str(v) for v in self._value or ())
+
+    def machine_readable(self) -> Any:
+        return list(self._value or ())
+
+    def text_readable(self) -> str:
+        return ','.join(str(v) for v in self._value or ())
+
+
+class MetricsColumn(_Column):
+    """An alarm's metrics: ``name{k=v,...}`` entries."""
+
+    def human_readable(self) -> str:
+        return '\n'.join(_metric_label(m) for m in self._value or ())
+
+    def machine_readable(self) -> Any:
+        return list(self._value or ())
+
+    def text_readable(self) -> str:
+        return ' '.join(_metric_label(m) for m in self._value or ())
+
+
+def _metric_label(metric: Mapping[str, Any]) -> str:
+    dimensions = dims.format_dimensions(metric.get('dimensions') or {}, ',')
+    return f'{metric.get("name")}{{{dimensions}}}' if dimensions \
+        else str(metric.get('name'))
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, _Column):
+        return value.text_readable()
+    if isinstance(value, cliff_columns.FormattableColumn):
+        return value.human_readable()
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if value is None:
+        return ''
+    return value
+
+
+def get_fields(item: Mapping[str, Any], fields: Sequence[str],
+               formatters: Mapping[str, type] | None = None) -> tuple:
+    """Pick fields out of a dict, wrapping those with a formatter."""
+    formatters = formatters or {}
+    row = []
+    for field in fields:
+        value = item.get(field)
+        cls = formatters.get(field)
+        row.append(cls(value) if cls is not None else value)
+    return tuple(row)
+
+
+# -- base commands ---------------------------------------------------------
+class _OutputMixin:
+    def _text_rows(self, parsed_args: argparse.Namespace,
+                   data: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+        if getattr(parsed_args, 'formatter', None) in TEXT_FORMATS:
+            return ([_as_text(v) for v in row] for row in data)
+        return data
+
+    @property
+    def client(self) -> Any:
+        return self.app.client_manager.monitoring
+
+
+class Lister(_OutputMixin, command.Lister):
+    """Lister whose csv/value output prints readable text, streamed."""
+
+    def produce_output(self, parsed_args: argparse.Namespace,
+                       column_names: Sequence[str],
+                       data: Iterable[Sequence[Any]]) -> int:
+        return super().produce_output(parsed_args, column_names,
+                                      self._text_rows(parsed_args, data))
+
+
+class ShowOne(_OutputMixin, command.ShowOne):
+
+    def produce_output(self, parsed_args: argparse.Namespace,
+                       column_names: Sequence[str],
+                       data: Sequence[Any]) -> int:
+        if getattr(parsed_args, 'formatter', None) in TEXT_FORMATS:
+            data = [_as_text(v) for v in data]
+        return super().produce_output(parsed_args, column_names, data)
+
+
+class Command(_OutputMixin, command.Command):
+    pass
+
+
+# -- options ---------------------------------------------------------------
+def add_dimension_filter_option(parser: argparse.ArgumentParser,
+                                flag: str = '--dimension',
+                                dest: str = 'dimensions',
+                                help_prefix: str = 'Only include metrics '
+                                'with this dimension') -> None:
+    parser.add_argument(
+        flag, metavar='<key[=value[|value...]]>', dest=dest,
+        action='append', default=[],
+        help=f'{help_prefix}: key=value, key (any value) or key=v1|v2 '
+             '(any of the values); repeat option to filter on several '
+             'dimensions (comma-separated pairs are accepted too; write a '
+             'literal comma as \\,)')
+
+
+def add_time_options(parser: argparse.ArgumentParser, start_required: bool
+                     = False, start_help: str = 'Start of the time range',
+                     end_help: str = 'End of the time range (exclusive)'
+                     ) -> None:
+    parser.add_argument(
+        '--start', metavar='<time>', required=start_required,
+        help=f'{start_help}: {timeutil.TIME_HELP}'
+             + (' (required)' if start_required else ''))
+    parser.add_argument('--end', metavar='<time>',
+                        help=f'{end_help}: {timeutil.TIME_HELP}')
+
+
+def add_paging_options(parser: argparse.ArgumentParser,
+                       marker_help: str = 'Start after this offset, as the '
+                       'API returns it in next links (opaque)') -> None:
+    parser.add_argument(
+        '--limit', metavar='<num>', type=_positive_int,
+        help='Maximum number of rows to return in total (default: all; '
+             'pages are fetched automatically)')
+    parser.add_argument('--marker', metavar='<offset>', help=marker_help)
+    parser.add_argument(
+        '--page-size', metavar='<num>', type=_positive_int,
+        help='Rows per API request, at most 10000 (default: 10000)')
+
+
+def add_project_option(parser: argparse.ArgumentParser,
+                       action: str = 'read') -> None:
+    parser.add_argument(
+        '--project', metavar='<project-id>', dest='tenant_id',
+        help=f'Project (tenant) ID to {action} metrics of; needs the admin '
+             'role (the API silently ignores it otherwise)')
+    parser.add_argument('--tenant-id', dest='tenant_id',
+                        help=argparse.SUPPRESS)
+
+
+def add_long_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--long', action='store_true', default=False,
+                        help='List additional fields in output')
+
+
+def add_sort_option(parser: argparse.ArgumentParser,
+                    fields: Sequence[str]) -> None:
+    parser.add_argument(
+        '--sort', metavar='<field>[:<asc|desc>]', dest='sort',
+        action='append', default=[],
+        help=f'Sort by this field, server side; repeat option for several '
+             f'keys. Fields: {", ".join(fields)}')
+
+
+def _positive_int(text: str) -> int:
+    try:
+        return validation.validate_limit(text)
+    except validation.ValidationError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts (exit 2 with a clear message)."""
+    return _positive_int(text)
+
+
+# -- argument conversion -----------------------------------------------------
+def sort_by(parsed_args: argparse.Namespace,
+            fields: Sequence[str]) -> str | None:
+    """``--sort name:desc --sort id`` -> ``name desc,id asc`` (validated)."""
+    items = []
+    for item in getattr(parsed_args, 'sort', None) or ():
+        field, _, direction = item.partition(':')
+        items.append(f'{field} {direction}' if direction else field)
+    if not items:
+        return None
+    return validation.format_sort_by(validation.parse_sort_by(items, fields))
+
+
+def dimension_filter(values: Iterable[str] | None) -> dict[str, list[str]]:
+    return dims.parse_dimension_filter(values)
+
+
+class TimeRange:
+    """Start/end options resolved against one instant."""
+
+    def __init__(self, start: str | None, end: str | None,
+                 check_order: bool = True,
+                 start_name: str = '--start', end_name: str = '--end'):
+        self.now = timeutil.utcnow()
+        self.start = None if start in (None, '') else timeutil.parse_time(
+            start, self.now, what=f'{start_name} time')
+        self.end = None if end in (None, '') else timeutil.parse_time(
+            end, self.now, what=f'{end_name} time')
+        if check_order:
+            timeutil.check_order(self.start, self.end, start_name, end_name)
+
+    @property
+    def start_iso(self) -> str | None:
+        return None if self.start is None else timeutil.format_iso(self.start)
+
+    @property
+    def end_iso(self) -> str | None:
+        return None if self.end is None else timeutil.format_iso(self.end)
+
+
+def paging_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
+    return {'limit': getattr(parsed_args, 'limit', None),
+            'offset': getattr(parsed_args, 'marker', None),
+            'page_size': getattr(parsed_args, 'page_size', None)}
+
+
+def delete_each(items: Sequence[str], what: str,
+                delete: Callable[[str], None], log: Any) -> None:
+    """Delete several items; report each failure, then "N of M failed"."""
+    from osc_lib import exceptions
+
+    failed = 0
+    for item in items:
+        try:
+            delete(item)
+        except Exception as err:  # noqa: BLE001 - report and go on
+            failed += 1
+            log.error("Failed to delete %s '%s': %s", what, item, err)
+    if failed:
+        raise exceptions.CommandError(
+            f'{failed} of {len(items)} {what}s failed to delete')
+
+
+def stream(rows: Iterator[Any]) -> Iterator[Any]:
+    """Rows are produced lazily so csv/value output streams page by page."""
+    yield from rows

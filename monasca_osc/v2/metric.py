@@ -1,0 +1,218 @@
+"""``openstack monitoring metric ...`` commands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from monasca_osc.common import dimensions as dims
+from monasca_osc.common import timeutil
+from monasca_osc.common import validation
+from monasca_osc.v2 import common
+
+METRIC_COLUMNS = ('Name', 'Dimensions')
+METRIC_LONG_COLUMNS = ('ID', 'Name', 'Dimensions')
+METRIC_FIELDS = {'ID': 'id', 'Name': 'name', 'Dimensions': 'dimensions'}
+METRIC_FORMATTERS = {'dimensions': common.DimensionsColumn}
+CREATED_FIELDS = ('name', 'dimensions', 'timestamp', 'value', 'value_meta')
+CREATED_FORMATTERS = {'dimensions': common.DimensionsColumn,
+                      'value_meta': common.ValueMetaColumn}
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+        validation.validate_value(value)
+    except (ValueError, validation.ValidationError):
+        raise argparse.ArgumentTypeError(
+            f'metric value {text!r} is not a finite number') from None
+    return value
+
+
+class CreateMetric(common.ShowOne):
+    """Create (post) a metric measurement, or many from a file"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('name', metavar='<name>', nargs='?',
+                            help='Metric name (required unless --file)')
+        parser.add_argument('--value', metavar='<number>',
+                            type=_finite_float,
+                            help='Measured value (required unless --file)')
+        parser.add_argument(
+            '--dimension', metavar='<key=value>', dest='dimensions',
+            action='append', default=[],
+            help='Dimension of the metric; repeat option for several '
+                 '(write a literal comma as \\,)')
+        parser.add_argument(
+            '--value-meta', metavar='<key=value>', dest='value_meta',
+            action='append', default=[],
+            help='Value metadata entry; repeat option for several (at most '
+                 '16 entries, 2048 characters as JSON)')
+        parser.add_argument(
+            '--time', metavar='<time>', dest='time',
+            help=f'Time of the measurement (default: now): '
+                 f'{timeutil.TIME_HELP}')
+        common.add_project_option(parser, action='post')
+        self._add_bulk_options(parser)
+        return parser
+
+    def _add_bulk_options(self, parser: argparse.ArgumentParser) -> None:
+        from monasca_osc.ingest import options
+
+        options.add_bulk_options(parser)
+
+    def build_metric(self, parsed_args: argparse.Namespace) -> dict[str, Any]:
+        if not parsed_args.name:
+            raise validation.ValidationError(
+                'A metric name is required (or --file for bulk ingest)')
+        if parsed_args.value is None:
+            raise validation.ValidationError(
+                'A value is required: --value <number>')
+        metric: dict[str, Any] = {'name': parsed_args.name}
+        dimensions = dims.parse_dimensions(parsed_args.dimensions)
+        if dimensions:
+            metric['dimensions'] = dimensions
+        if parsed_args.time:
+            when = timeutil.parse_time(parsed_args.time, what='--time')
+            metric['timestamp'] = timeutil.to_epoch_ms(when)
+        else:
+            # Taken now, at run time, as integer milliseconds.
+            metric['timestamp'] = timeutil.now_ms()
+        metric['value'] = parsed_args.value
+        value_meta = dims.parse_key_values(parsed_args.value_meta,
+                                           'value_meta entry')
+        if value_meta:
+            metric['value_meta'] = value_meta
+        return validation.validate_metric(metric)
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        if getattr(parsed_args, 'file', None):
+            from monasca_osc.ingest import command as ingest
+
+            return ingest.run(self, parsed_args)
+        metric = self.build_metric(parsed_args)
+        self.client.metrics.create(tenant_id=parsed_args.tenant_id,
+                                   **metric)
+        shown = dict(metric)
+        shown.setdefault('dimensions', {})
+        shown.setdefault('value_meta', {})
+        return CREATED_FIELDS, common.get_fields(shown, CREATED_FIELDS,
+                                                 CREATED_FORMATTERS)
+
+
+class ListMetric(common.Lister):
+    """List metrics (name and dimensions) of the project"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--name', metavar='<name>',
+                            help='Only metrics with this name')
+        common.add_dimension_filter_option(parser)
+        common.add_time_options(
+            parser, start_help='Only metrics with measurements since',
+            end_help='and before (needs --start)')
+        common.add_project_option(parser)
+        common.add_paging_options(
+            parser, marker_help='Start after the metric with this ID')
+        common.add_long_option(parser)
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        if parsed_args.name is not None:
+            validation.validate_metric_name(parsed_args.name)
+        times = common.TimeRange(parsed_args.start, parsed_args.end)
+        rows = self.client.metrics.iter_list(
+            name=parsed_args.name,
+            dimensions=common.dimension_filter(parsed_args.dimensions),
+            start_time=times.start_iso, end_time=times.end_iso,
+            tenant_id=parsed_args.tenant_id,
+            **common.paging_kwargs(parsed_args))
+        columns = METRIC_LONG_COLUMNS if parsed_args.long else METRIC_COLUMNS
+        fields = [METRIC_FIELDS[c] for c in columns]
+        return columns, (common.get_fields(m, fields, METRIC_FORMATTERS)
+                         for m in rows)
+
+
+class ListMetricName(common.Lister):
+    """List the distinct metric names of the project"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        common.add_dimension_filter_option(
+            parser, help_prefix='Only names of metrics with this dimension')
+        common.add_project_option(parser)
+        common.add_paging_options(
+            parser, marker_help='Start after this metric name')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        rows = self.client.metrics.iter_names(
+            dimensions=common.dimension_filter(parsed_args.dimensions),
+            tenant_id=parsed_args.tenant_id,
+            **common.paging_kwargs(parsed_args))
+        return ('Name',), ((row.get('name'),) for row in rows)
+
+
+class ListDimensionName(common.Lister):
+    """List the dimension names (keys) used by metrics"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--metric-name', metavar='<name>',
+                            help='Only dimensions of metrics with this name')
+        common.add_time_options(
+            parser, start_help='Only dimensions of metrics with '
+            'measurements since', end_help='and before')
+        common.add_project_option(parser)
+        common.add_paging_options(
+            parser, marker_help='Start after this dimension name')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        if parsed_args.metric_name is not None:
+            validation.validate_metric_name(parsed_args.metric_name)
+        times = common.TimeRange(parsed_args.start, parsed_args.end,
+                                 check_order=False)
+        rows = self.client.metrics.iter_dimension_names(
+            metric_name=parsed_args.metric_name,
+            start_time=times.start_iso, end_time=times.end_iso,
+            tenant_id=parsed_args.tenant_id,
+            **common.paging_kwargs(parsed_args))
+        return ('Dimension Name',), ((row.get('dimension_name'),)
+                                     for row in rows)
+
+
+class ListDimensionValue(common.Lister):
+    """List the values of one dimension across metrics"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--dimension-name', metavar='<key>',
+                            required=True,
+                            help='Dimension name (key) whose values to list '
+                                 '(required)')
+        parser.add_argument('--metric-name', metavar='<name>',
+                            help='Only values of metrics with this name')
+        common.add_time_options(
+            parser, start_help='Only values of metrics with measurements '
+            'since', end_help='and before')
+        common.add_project_option(parser)
+        common.add_paging_options(
+            parser, marker_help='Start after this dimension value')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        validation.validate_dimension_key(parsed_args.dimension_name)
+        if parsed_args.metric_name is not None:
+            validation.validate_metric_name(parsed_args.metric_name)
+        times = common.TimeRange(parsed_args.start, parsed_args.end,
+                                 check_order=False)
+        rows = self.client.metrics.iter_dimension_values(
+            dimension_name=parsed_args.dimension_name,
+            metric_name=parsed_args.metric_name,
+            start_time=times.start_iso, end_time=times.end_iso,
+            tenant_id=parsed_args.tenant_id,
+            **common.paging_kwargs(parsed_args))
+        return ('Dimension Value',), ((row.get('dimension_value'),)
+                                      for row in rows)

@@ -1,0 +1,144 @@
+"""``openstack monitoring notification method ...`` commands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from monasca_osc.common import validation
+from monasca_osc.v2 import common
+
+LIST_COLUMNS = ('ID', 'Name', 'Type', 'Address', 'Period')
+SHOW_FIELDS = ('id', 'name', 'type', 'address', 'period')
+
+
+def show(method: dict) -> tuple:
+    return SHOW_FIELDS, common.get_fields(method, SHOW_FIELDS)
+
+
+def _add_fields(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument(
+        '--type', metavar='<type>', required=required,
+        help='Notification type, e.g. EMAIL, WEBHOOK, PAGERDUTY (see '
+             '"notification method type list")' +
+             (' (required)' if required else ''))
+    parser.add_argument(
+        '--address', metavar='<address>', required=required,
+        help='E-mail address, webhook URL or service key' +
+             (' (required)' if required else ''))
+    parser.add_argument(
+        '--period', metavar='<seconds>',
+        help='Re-notification period in seconds: 0 (default) or a period '
+             'the server allows (60 by default)')
+
+
+class CreateNotificationMethod(common.ShowOne):
+    """Create a notification method"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('name', metavar='<name>',
+                            help='Name of the notification method')
+        _add_fields(parser, required=True)
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        return show(self.client.notifications.create(
+            name=parsed_args.name, type=parsed_args.type,
+            address=parsed_args.address, period=parsed_args.period))
+
+
+class ListNotificationMethod(common.Lister):
+    """List notification methods"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        common.add_sort_option(parser, validation.NOTIFICATION_SORT_FIELDS)
+        common.add_paging_options(parser, marker_help='Start after this many '
+                                  'methods (integer offset)')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        sort_by = common.sort_by(parsed_args,
+                                 validation.NOTIFICATION_SORT_FIELDS)
+        rows = self.client.notifications.iter_list(
+            sort_by=sort_by, **common.paging_kwargs(parsed_args))
+        fields = [c.lower() for c in LIST_COLUMNS]
+        return LIST_COLUMNS, (common.get_fields(m, fields) for m in rows)
+
+
+class ShowNotificationMethod(common.ShowOne):
+    """Show a notification method"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('method', metavar='<notification-method>',
+                            help='Notification method (name or ID)')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        return show(self.client.notifications.find(parsed_args.method))
+
+
+class SetNotificationMethod(common.ShowOne):
+    """Set notification method properties (or replace with --replace)"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('method', metavar='<notification-method>',
+                            help='Notification method to change (name or '
+                                 'ID)')
+        parser.add_argument('--name', metavar='<name>', help='New name')
+        _add_fields(parser, required=False)
+        parser.add_argument(
+            '--replace', action='store_true', default=False,
+            help='Replace the whole method (HTTP PUT): --name, --type, '
+                 '--address and --period are then all required')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        fields = {'name': parsed_args.name, 'type': parsed_args.type,
+                  'address': parsed_args.address,
+                  'period': parsed_args.period}
+        manager = self.client.notifications
+        if parsed_args.replace:
+            missing = [f'--{k}' for k, v in fields.items() if v is None]
+            if missing:
+                raise validation.ValidationError(
+                    f'--replace needs {", ".join(missing)}')
+            method = manager.find(parsed_args.method)
+            return show(manager.update(method['id'], **fields))
+        if all(v is None for v in fields.values()):
+            raise validation.ValidationError(
+                'Nothing to set: give --name, --type, --address or --period')
+        method = manager.find(parsed_args.method)
+        return show(manager.patch(method['id'], **fields))
+
+
+class DeleteNotificationMethod(common.Command):
+    """Delete notification method(s)"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument('methods', metavar='<notification-method>',
+                            nargs='+',
+                            help='Notification method(s) to delete (name or '
+                                 'ID)')
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        manager = self.client.notifications
+
+        def delete(item: str) -> None:
+            manager.delete(manager.find(item)['id'])
+
+        common.delete_each(parsed_args.methods, 'notification method',
+                           delete, self.log)
+
+
+class ListNotificationMethodType(common.Lister):
+    """List the notification types the server supports"""
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        types = self.client.notificationtypes.list()
+        return ('Type',), ((t.get('type'),) for t in types)
