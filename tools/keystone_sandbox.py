@@ -36,20 +36,22 @@ import argparse
 import grp
 import json
 import os
+from pathlib import Path
 import pwd
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VENV = Path(
     os.environ.get('MONASCA_OSC_KEYSTONE_VENV') or REPO_ROOT / '.keystone-venv'
 )
-DEFAULT_SPEC = os.environ.get('MONASCA_OSC_KEYSTONE_SPEC') or 'keystone==30.0.0'
+DEFAULT_SPEC = (
+    os.environ.get('MONASCA_OSC_KEYSTONE_SPEC') or 'keystone==30.0.0'
+)
 MARKER = '.keystone-sandbox-installed'
 REGION = 'RegionOne'
 DOMAIN = 'default'
@@ -65,7 +67,8 @@ USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     'mon-other-user': ('mon-other', ('monasca-user',)),
     'monasca': ('service', ('service', 'admin')),
 }
-CLOUD_USERS = ('mon-user', 'mon-ro', 'mon-admin', 'mon-agent', 'mon-other-user')
+CLOUD_USERS = ('mon-user', 'mon-ro', 'mon-admin', 'mon-agent',
+               'mon-other-user')
 
 # Files and directories `setup` owns inside the workdir (wiped on re-setup).
 STATE_FILES = ('keystone.conf', 'keystone.db', 'keystone.log',
@@ -525,7 +528,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser('install', help='create the venv and install Keystone')
     common(p)
     p.add_argument('--spec', default=DEFAULT_SPEC,
-                   help=f'pip requirement to install (default: {DEFAULT_SPEC})')
+                   help='pip requirement to install '
+                   f'(default: {DEFAULT_SPEC})')
 
     p = sub.add_parser('setup', help='configure and populate a Keystone')
     common(p)

@@ -18,21 +18,21 @@ Two ways to authenticate:
 from __future__ import annotations
 
 import atexit
+from collections.abc import Callable
+from dataclasses import dataclass, field
 import json
 import os
+from pathlib import Path
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 KEYSTONE_TOOL = REPO_ROOT / 'tools' / 'keystone_sandbox.py'

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,15 @@ def pytest_configure(config: pytest.Config) -> None:
         'markers',
         'keystone: needs the real Keystone from tools/keystone_sandbox.py; '
         f'fails when it is not installed unless {base.ENV_NO_KEYSTONE}=1')
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Everything under this directory runs real binaries: mark it so that
+    # `-m "not functional"` gives a quick unit-only run.
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.functional)
 
 
 def start_sandbox(log_dir: Path | None = None, **options: Any) -> Any:

@@ -7,10 +7,10 @@ the sandbox's keystonemiddleware set-up independently of the CLI code.
 
 from __future__ import annotations
 
+from pathlib import Path
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
