@@ -66,6 +66,9 @@ def iterate_pages(adapter: Any, path: str, params: Mapping[str, Any] | None,
         if on_page is not None:
             on_page(body)
         elements = body.get(elements_key) or []
+        if remaining is not None and weight is None:
+            # A server that ignores ``limit`` must not break --limit.
+            elements = elements[:remaining]
         for element in elements:
             yield element
         if remaining is not None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from keystoneauth1 import exceptions as ks_exc
+
+from monasca_osc.api import http
 from monasca_osc.api.base import Manager
 
 
@@ -20,8 +23,11 @@ class VersionsManager(Manager):
     def healthcheck(self) -> dict[str, Any]:
         """``{"status": <http status>, ...dependency messages}``."""
         url = self.adapter.url_for('/') + 'healthcheck'
-        response = self.adapter.request(url, 'GET', raise_exc=False,
-                                        authenticated=False)
+        try:
+            response = self.adapter.request(url, 'GET', raise_exc=False,
+                                            authenticated=False)
+        except (ks_exc.ConnectionError, ks_exc.UnknownConnectionError) as err:
+            raise http._connection_error(err, 'GET', url) from None
         try:
             body = response.json()
         except ValueError:
