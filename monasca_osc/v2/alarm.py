@@ -138,7 +138,8 @@ class ShowAlarm(common.ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        return show(self.client.alarms.get(parsed_args.alarm))
+        alarm = self.client.alarms.get(parsed_args.alarm)
+        return self.present(alarm, show(alarm))
 
 
 class SetAlarm(common.ShowOne):
@@ -174,7 +175,7 @@ class SetAlarm(common.ShowOne):
                     'Nothing to set: give --state, --lifecycle-state or '
                     '--link')
             alarm = self.client.alarms.patch(parsed_args.alarm, **fields)
-        return show(alarm)
+        return self.present(alarm, show(alarm))
 
 
 class DeleteAlarm(common.Command):

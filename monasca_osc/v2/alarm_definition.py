@@ -108,7 +108,7 @@ class CreateAlarmDefinition(common.ShowOne):
             description=parsed_args.description,
             severity=parsed_args.severity, match_by=match_by or None,
             **actions)
-        return show(created)
+        return self.present(created, show(created))
 
 
 class ListAlarmDefinition(common.Lister):
@@ -161,8 +161,9 @@ class ShowAlarmDefinition(common.ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        return show(self.client.alarm_definitions.find(
-            parsed_args.definition))
+        definition = self.client.alarm_definitions.find(
+            parsed_args.definition)
+        return self.present(definition, show(definition))
 
 
 class SetAlarmDefinition(common.ShowOne):
@@ -247,7 +248,7 @@ class SetAlarmDefinition(common.ShowOne):
                 raise validation.ValidationError(
                     'Nothing to set: give at least one option')
             updated = manager.patch(definition['id'], **body)
-        return show(updated)
+        return self.present(updated, show(updated))
 
 
 class DeleteAlarmDefinition(common.Command):

@@ -133,6 +133,14 @@ class _OutputMixin:
     def client(self) -> Any:
         return self.app.client_manager.monitoring
 
+    def present(self, item: Any, shown: tuple) -> tuple:
+        """Hook: the (columns, values) a show/create/set command prints.
+
+        ``shown`` is the command's own view of the API object ``item``; the
+        legacy ``monasca`` commands override this to print the legacy view.
+        """
+        return shown
+
 
 class Lister(_OutputMixin, command.Lister):
     """Lister whose csv/value output prints readable text, streamed."""

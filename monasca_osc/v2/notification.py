@@ -43,9 +43,10 @@ class CreateNotificationMethod(common.ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        return show(self.client.notifications.create(
+        method = self.client.notifications.create(
             name=parsed_args.name, type=parsed_args.type,
-            address=parsed_args.address, period=parsed_args.period))
+            address=parsed_args.address, period=parsed_args.period)
+        return self.present(method, show(method))
 
 
 class ListNotificationMethod(common.Lister):
@@ -77,7 +78,8 @@ class ShowNotificationMethod(common.ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        return show(self.client.notifications.find(parsed_args.method))
+        method = self.client.notifications.find(parsed_args.method)
+        return self.present(method, show(method))
 
 
 class SetNotificationMethod(common.ShowOne):
@@ -107,12 +109,14 @@ class SetNotificationMethod(common.ShowOne):
                 raise validation.ValidationError(
                     f'--replace needs {", ".join(missing)}')
             method = manager.find(parsed_args.method)
-            return show(manager.update(method['id'], **fields))
+            updated = manager.update(method['id'], **fields)
+            return self.present(updated, show(updated))
         if all(v is None for v in fields.values()):
             raise validation.ValidationError(
                 'Nothing to set: give --name, --type, --address or --period')
         method = manager.find(parsed_args.method)
-        return show(manager.patch(method['id'], **fields))
+        updated = manager.patch(method['id'], **fields)
+        return self.present(updated, show(updated))
 
 
 class DeleteNotificationMethod(common.Command):
