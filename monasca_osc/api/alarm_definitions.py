@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from monasca_osc import exceptions as exc
-from monasca_osc.api.base import Manager, csv_param, dimension_param
+from monasca_osc.api.base import (Manager, csv_param, dimension_param,
+                                  path_segment)
 from monasca_osc.common import validation
 
 PATH = 'alarm-definitions'
@@ -86,8 +87,8 @@ class AlarmDefinitionsManager(Manager):
 
     def get(self, alarm_id: str | None = None, **kwargs: Any) -> dict:
         alarm_id = alarm_id or kwargs.get('alarm_definition_id')
-        _require_id(alarm_id)
-        return self.adapter.get_json(f'{PATH}/{alarm_id}')
+        path = f'{PATH}/{_require_id(alarm_id)}'
+        return self.adapter.get_json(path)
 
     def iter_list(self, name: str | None = None, dimensions: Any = None,
                   severity: Any = None, sort_by: Any = None,
@@ -106,30 +107,30 @@ class AlarmDefinitionsManager(Manager):
     def update(self, alarm_id: str | None = None, **fields: Any) -> dict:
         """PUT: replace the whole definition; every field is required."""
         alarm_id = alarm_id or fields.pop('alarm_definition_id', None)
-        _require_id(alarm_id)
+        path = f'{PATH}/{_require_id(alarm_id)}'
         body = _validated({k: fields.get(k) for k in FIELDS}, partial=False)
         missing = [k for k in FIELDS if k not in body]
         if missing:
             raise validation.ValidationError(
                 f'A full update needs every field; missing: '
                 f'{", ".join(missing)}')
-        return self.adapter.put_json(f'{PATH}/{alarm_id}', body)
+        return self.adapter.put_json(path, body)
 
     def patch(self, alarm_id: str | None = None, **fields: Any) -> dict:
         alarm_id = alarm_id or fields.pop('alarm_definition_id', None)
-        _require_id(alarm_id)
+        path = f'{PATH}/{_require_id(alarm_id)}'
         unknown = set(fields) - set(FIELDS)
         if unknown:
             raise validation.ValidationError(
                 f'Unknown alarm definition field(s): '
                 f'{", ".join(sorted(unknown))}')
         body = _validated(fields, partial=True)
-        return self.adapter.patch_json(f'{PATH}/{alarm_id}', body)
+        return self.adapter.patch_json(path, body)
 
     def delete(self, alarm_id: str | None = None, **kwargs: Any) -> None:
         alarm_id = alarm_id or kwargs.get('alarm_definition_id')
-        _require_id(alarm_id)
-        self.adapter.delete_path(f'{PATH}/{alarm_id}')
+        path = f'{PATH}/{_require_id(alarm_id)}'
+        self.adapter.delete_path(path)
 
     def find(self, name_or_id: str) -> dict:
         """Resolve a name or an id to one definition."""
@@ -140,10 +141,12 @@ class AlarmDefinitionsManager(Manager):
 
 def find_by_name_or_id(manager: Any, name_or_id: str, what: str,
                        candidates: Any) -> dict:
-    try:
-        return manager.get(name_or_id)
-    except exc.NotFound:
-        pass
+    # '.' and '..' can only be names (see path_segment).
+    if not name_or_id or name_or_id.strip('.'):
+        try:
+            return manager.get(name_or_id)
+        except exc.NotFound:
+            pass
     matches = [item for item in candidates()
                if item.get('name') == name_or_id]
     if not matches:
@@ -155,9 +158,11 @@ def find_by_name_or_id(manager: Any, name_or_id: str, what: str,
     return matches[0]
 
 
-def _require_id(value: Any) -> None:
+def _require_id(value: Any) -> str:
+    """The ID as one path segment (``/``, ``?``, ``#``, ``..`` escaped)."""
     if not value or not isinstance(value, str):
         raise validation.ValidationError('An ID is required')
+    return path_segment(value)
 
 
 def _severity_filter(value: Any) -> str | None:

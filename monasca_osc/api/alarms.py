@@ -60,13 +60,13 @@ class AlarmsManager(Manager):
         return list(self.iter_list(**kwargs))
 
     def get(self, alarm_id: str | None = None) -> dict:
-        _require_id(alarm_id)
-        return self.adapter.get_json(f'{PATH}/{alarm_id}')
+        path = f'{PATH}/{_require_id(alarm_id)}'
+        return self.adapter.get_json(path)
 
     def update(self, alarm_id: str | None = None, state: Any = None,
                lifecycle_state: Any = None, link: Any = None) -> dict:
         """PUT: state, lifecycle_state and link are all required."""
-        _require_id(alarm_id)
+        path = f'{PATH}/{_require_id(alarm_id)}'
         missing = [n for n, v in (('state', state),
                                   ('lifecycle_state', lifecycle_state),
                                   ('link', link)) if v in (None, '')]
@@ -78,11 +78,11 @@ class AlarmsManager(Manager):
                 'lifecycle_state': validation.validate_lifecycle_state(
                     lifecycle_state),
                 'link': validation.validate_link(link)}
-        return self.adapter.put_json(f'{PATH}/{alarm_id}', body)
+        return self.adapter.put_json(path, body)
 
     def patch(self, alarm_id: str | None = None, state: Any = None,
               lifecycle_state: Any = None, link: Any = None) -> dict:
-        _require_id(alarm_id)
+        path = f'{PATH}/{_require_id(alarm_id)}'
         body: dict[str, Any] = {}
         if state is not None:
             body['state'] = validation.validate_state(state)
@@ -91,11 +91,11 @@ class AlarmsManager(Manager):
                 lifecycle_state)
         if link is not None:
             body['link'] = validation.validate_link(link)
-        return self.adapter.patch_json(f'{PATH}/{alarm_id}', body)
+        return self.adapter.patch_json(path, body)
 
     def delete(self, alarm_id: str | None = None) -> None:
-        _require_id(alarm_id)
-        self.adapter.delete_path(f'{PATH}/{alarm_id}')
+        path = f'{PATH}/{_require_id(alarm_id)}'
+        self.adapter.delete_path(path)
 
     def count(self, group_by: Any = None, offset: Any = None,
               limit: Any = None, page_size: int | None = None,
@@ -122,8 +122,8 @@ class AlarmsManager(Manager):
     def iter_history(self, alarm_id: str | None = None, offset: Any = None,
                      limit: Any = None, page_size: int | None = None
                      ) -> Iterator[dict]:
-        _require_id(alarm_id)
-        return self._iter(f'{PATH}/{alarm_id}/state-history', {},
+        path = f'{PATH}/{_require_id(alarm_id)}'
+        return self._iter(f'{path}/state-history', {},
                           offset=offset, limit=limit, page_size=page_size)
 
     def history(self, **kwargs: Any) -> list[dict]:

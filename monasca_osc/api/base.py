@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from monasca_osc.api import pager
 from monasca_osc.common import dimensions as dims
@@ -24,6 +25,20 @@ def time_param(value: Any, what: str = 'time',
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     return timeutil.to_api(str(value), now=now, what=what)
+
+
+def path_segment(value: str) -> str:
+    """Percent-encode an ID so it stays one segment of the URL path.
+
+    Without this ``#x`` or ``a?b`` would cut the path, and ``..`` or
+    ``../other/id`` would be resolved by the HTTP stack into another
+    resource (``DELETE /v2.0/alarms/../notification-methods/<id>``).
+    A dot-only ID cannot be escaped (requests decodes ``%2E`` again and
+    proxies resolve the dots), and no resource has one: it is refused.
+    """
+    if not value.strip('.'):
+        raise validation.ValidationError(f'Invalid ID {value!r}')
+    return quote(value, safe='')
 
 
 def dimension_param(value: Any) -> str | None:

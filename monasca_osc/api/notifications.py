@@ -41,8 +41,8 @@ class NotificationsManager(Manager):
             PATH, _body(name, type, address, period, partial=False))
 
     def get(self, notification_id: str | None = None) -> dict:
-        _require_id(notification_id)
-        return self.adapter.get_json(f'{PATH}/{notification_id}')
+        path = f'{PATH}/{_require_id(notification_id)}'
+        return self.adapter.get_json(path)
 
     def iter_list(self, sort_by: Any = None, offset: Any = None,
                   limit: Any = None, page_size: int | None = None
@@ -62,27 +62,27 @@ class NotificationsManager(Manager):
                type: Any = None, address: Any = None,
                period: Any = None) -> dict:
         """PUT: name, type, address and period are all required."""
-        _require_id(notification_id)
+        path = f'{PATH}/{_require_id(notification_id)}'
         if period is None:
             raise validation.ValidationError(
                 'A full notification method update needs a period')
         body = _body(name, type, address, period, partial=False)
-        return self.adapter.put_json(f'{PATH}/{notification_id}', body)
+        return self.adapter.put_json(path, body)
 
     def patch(self, notification_id: str | None = None, name: Any = None,
               type: Any = None, address: Any = None,
               period: Any = None) -> dict:
-        _require_id(notification_id)
+        path = f'{PATH}/{_require_id(notification_id)}'
         if address is not None and type is None:
             # Check the address against the stored type, as the API will.
             type_for_check = self.get(notification_id).get('type', '')
             validation.validate_notification_address(type_for_check, address)
         body = _body(name, type, address, period, partial=True)
-        return self.adapter.patch_json(f'{PATH}/{notification_id}', body)
+        return self.adapter.patch_json(path, body)
 
     def delete(self, notification_id: str | None = None) -> None:
-        _require_id(notification_id)
-        self.adapter.delete_path(f'{PATH}/{notification_id}')
+        path = f'{PATH}/{_require_id(notification_id)}'
+        self.adapter.delete_path(path)
 
     def find(self, name_or_id: str) -> dict:
         return find_by_name_or_id(self, name_or_id, 'notification method',
