@@ -51,15 +51,19 @@ def parse_time(text: str, now: _dt.datetime | None = None,
     lowered = text.lower()
     if lowered == 'now':
         return now
-    if re.fullmatch(r'-\d+', text):
-        # Legacy form: bare negative integer = minutes ago.
-        return now - _dt.timedelta(minutes=int(text[1:]))
-    match = _RELATIVE.match(lowered)
-    if match:
-        seconds = sum(int(n) * _UNITS[u.lower()]
-                      for n, u in _PART.findall(match.group(2)))
-        delta = _dt.timedelta(seconds=seconds)
-        return now - delta if match.group(1) == '-' else now + delta
+    try:
+        if re.fullmatch(r'-\d+', text):
+            # Legacy form: bare negative integer = minutes ago.
+            return now - _dt.timedelta(minutes=int(text[1:]))
+        match = _RELATIVE.match(lowered)
+        if match:
+            seconds = sum(int(n) * _UNITS[u.lower()]
+                          for n, u in _PART.findall(match.group(2)))
+            delta = _dt.timedelta(seconds=seconds)
+            return now - delta if match.group(1) == '-' else now + delta
+    except OverflowError:
+        raise ValidationError(
+            f'Invalid {what} {raw!r}: out of range') from None
     if _EPOCH.match(text):
         value = float(text)
         if value >= _MS_THRESHOLD:

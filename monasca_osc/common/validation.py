@@ -45,6 +45,12 @@ ALARM_COUNT_GROUP_BY_FIELDS = (
 class ValidationError(ValueError):
     """Input the API would refuse; the message is one line."""
 
+    def __init__(self, message: Any = '', *args: Any):
+        # Messages quote user input, which may hold line breaks.
+        if isinstance(message, str):
+            message = message.replace('\r', '\\r').replace('\n', '\\n')
+        super().__init__(message, *args)
+
 
 def _show(value: Any) -> str:
     """Quote a value for a message, keeping huge input readable."""

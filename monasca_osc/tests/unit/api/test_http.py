@@ -20,7 +20,7 @@ from monasca_osc.tests.unit import utils
 BODY = {'links': [], 'elements': []}
 
 
-# -- URL building ------------------------------------------------------------
+# -- URL building -------------------------------------------------------------
 @pytest.mark.parametrize('endpoint, root', [
     ('http://h:8070', 'http://h:8070/v2.0'),
     ('http://h:8070/', 'http://h:8070/v2.0'),
@@ -105,7 +105,7 @@ def test_absolute_urls_pass_through(requests_mock, adapter) -> None:
     assert adapter.get_json('http://other.test/x') == {'a': 1}
 
 
-# -- headers -----------------------------------------------------------------
+# -- headers ------------------------------------------------------------------
 def test_get_sends_accept_and_no_content_type(requests_mock, client) -> None:
     requests_mock.get(utils.ROOT + '/metrics', json=BODY)
     client.metrics.list()
@@ -186,7 +186,7 @@ def test_204_returns_none(requests_mock, adapter) -> None:
     assert adapter.post_json('metrics', []) is None
 
 
-# -- connection errors -----------------------------------------------------
+# -- connection errors --------------------------------------------------------
 REFUSED = requests.exceptions.ConnectionError(
     "HTTPConnectionPool(host='monasca.test', port=8070): Max retries "
     "exceeded with url: /v2.0/metrics (Caused by NewConnectionError("
@@ -271,7 +271,7 @@ def test_healthcheck_connection_error_is_mapped(requests_mock,
     assert 'healthcheck' in str(err.value)
 
 
-# -- retries -----------------------------------------------------------------
+# -- retries ------------------------------------------------------------------
 @pytest.mark.parametrize('status', [429, 500, 502, 503, 504])
 def test_get_is_retried_on_transient_status(requests_mock, adapter, sleeps,
                                             status: int) -> None:

@@ -19,7 +19,7 @@ STATISTICS = utils.ROOT + '/metrics/statistics'
 START = dt.datetime(2024, 5, 1, 10, 0, tzinfo=dt.UTC)
 
 
-# -- create ------------------------------------------------------------------
+# -- create -------------------------------------------------------------------
 def test_create_one_metric(requests_mock, client) -> None:
     requests_mock.post(METRICS, status_code=204)
     client.metrics.create(name='cpu.idle_perc', dimensions={'host': 'a b'},
@@ -210,7 +210,7 @@ def test_list_dimension_values_validates_the_key(requests_mock,
     assert requests_mock.call_count == 0
 
 
-# -- measurements and statistics ---------------------------------------------
+# -- measurements and statistics ----------------------------------------------
 def test_measurements_parameters(requests_mock, client) -> None:
     requests_mock.get(MEASUREMENTS, json=page([]))
     client.metrics.list_measurements(
