@@ -1,0 +1,262 @@
+"""SQLite storage of the sandbox.
+
+Metrics are a ``series`` table (tenant, name, canonical dimensions) with a
+``series_dims`` row per dimension for filtering, and a ``measurements``
+table clustered on (series_id, ts) so a page of one series is a range scan.
+A repeated (series, timestamp) overwrites, as in InfluxDB and Cassandra.
+
+Writes are serialised by one lock on one connection and committed before
+the API answers; WAL mode lets readers (a small pool of connections) run
+beside the writer. ``:memory:`` uses a single connection for everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+import contextlib
+import json
+import queue
+import sqlite3
+import threading
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS series (
+    id INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    dims TEXT NOT NULL,
+    dims_key TEXT NOT NULL,
+    UNIQUE (tenant, name, dims)
+);
+CREATE INDEX IF NOT EXISTS series_order ON series (tenant, name, dims_key);
+CREATE TABLE IF NOT EXISTS series_dims (
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    series_id INTEGER NOT NULL,
+    PRIMARY KEY (key, value, series_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS series_dims_series ON series_dims (series_id);
+CREATE TABLE IF NOT EXISTS measurements (
+    series_id INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    value REAL NOT NULL,
+    value_meta TEXT,
+    PRIMARY KEY (series_id, ts)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notification_methods (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    address TEXT NOT NULL,
+    period INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alarm_definitions (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    expression TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    match_by TEXT NOT NULL,
+    actions_enabled INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE TABLE IF NOT EXISTS alarm_actions (
+    definition_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    action_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alarm_actions_def ON alarm_actions (definition_id);
+CREATE TABLE IF NOT EXISTS alarms (
+    id TEXT PRIMARY KEY,
+    definition_id TEXT NOT NULL,
+    tenant TEXT NOT NULL,
+    match_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    lifecycle_state TEXT,
+    link TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    state_updated_at TEXT NOT NULL,
+    sub_states TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alarms_match ON alarms (definition_id,
+                                                         match_key);
+CREATE INDEX IF NOT EXISTS alarms_tenant ON alarms (tenant);
+CREATE TABLE IF NOT EXISTS alarm_metrics (
+    alarm_id TEXT NOT NULL,
+    series_id INTEGER NOT NULL,
+    PRIMARY KEY (alarm_id, series_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state_history (
+    tenant TEXT NOT NULL,
+    alarm_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    old_state TEXT NOT NULL,
+    new_state TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    reason_data TEXT NOT NULL,
+    metrics TEXT NOT NULL,
+    sub_alarms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS state_history_alarm ON state_history (alarm_id, ts);
+CREATE INDEX IF NOT EXISTS state_history_tenant ON state_history (tenant, ts);
+"""
+
+
+def canonical_dims(dims: dict[str, str] | None) -> str:
+    return json.dumps(dims or {}, sort_keys=True, ensure_ascii=False,
+                      separators=(',', ':'))
+
+
+def dims_key(dims: dict[str, str] | None) -> str:
+    """Influx series-key order: tags sorted by key."""
+    return ','.join(f'{k}={dims[k]}' for k in sorted(dims or {}))
+
+
+class Store:
+    def __init__(self, path: str = ':memory:',
+                 synchronous: str = 'NORMAL') -> None:
+        self.path = path
+        self.memory = path in (':memory:', '')
+        self.synchronous = synchronous.upper()
+        self.lock = threading.RLock()
+        self._writer = self._connect()
+        self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        with self.lock:
+            self._writer.executescript(SCHEMA)
+        # (tenant, name, dims json) -> series id; filled lazily.
+        self._series: dict[tuple[str, str, str], int] = {}
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path if not self.memory else ':memory:',
+                               check_same_thread=False, isolation_level=None,
+                               timeout=30)
+        if not self.memory:
+            conn.execute('PRAGMA journal_mode=WAL')
+        # NORMAL in WAL mode survives a killed process (only an OS crash
+        # can lose the last commits); FULL also survives power loss.
+        conn.execute(f'PRAGMA synchronous={self.synchronous}')
+        conn.execute('PRAGMA cache_size=-65536')
+        conn.execute('PRAGMA temp_store=MEMORY')
+        return conn
+
+    def close(self) -> None:
+        with self.lock:
+            self._writer.close()
+        while True:
+            try:
+                self._readers.get_nowait().close()
+            except queue.Empty:
+                break
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reads, inside one snapshot."""
+        if self.memory:
+            with self.lock:
+                yield self._writer
+            return
+        try:
+            conn = self._readers.get_nowait()
+        except queue.Empty:
+            conn = self._connect()
+        conn.execute('BEGIN')
+        try:
+            yield conn
+        finally:
+            conn.execute('COMMIT')
+            self._readers.put(conn)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One serialised, committed write transaction."""
+        with self.lock:
+            conn = self._writer
+            conn.execute('BEGIN IMMEDIATE')
+            try:
+                yield conn
+            except BaseException:
+                conn.execute('ROLLBACK')
+                raise
+            conn.execute('COMMIT')
+
+    # -- metrics --------------------------------------------------------
+    def insert_metrics(self, tenant: str,
+                       metrics: Iterable[dict[str, Any]]
+                       ) -> dict[int, tuple[str, dict[str, str]]]:
+        """Store validated metrics; return {series_id: (name, dims)}."""
+        rows = []
+        touched: dict[int, tuple[str, dict[str, str]]] = {}
+        cache = self._series
+        fresh: dict[tuple[str, str, str], int] = {}
+        with self.write() as conn:
+            for metric in metrics:
+                name = metric['name']
+                dims = metric.get('dimensions') or {}
+                dims_json = canonical_dims(dims)
+                key = (tenant, name, dims_json)
+                sid = cache.get(key) or fresh.get(key)
+                if sid is None:
+                    sid = self._series_id(conn, tenant, name, dims, dims_json)
+                    fresh[key] = sid
+                if sid not in touched:
+                    touched[sid] = (name, dims)
+                meta = metric.get('value_meta')
+                meta_text = (json.dumps(meta, ensure_ascii=False)
+                             if meta else None)
+                rows.append((sid, int(metric['timestamp']),
+                             float(metric['value']), meta_text))
+            conn.executemany(
+                'INSERT OR REPLACE INTO measurements '
+                '(series_id, ts, value, value_meta) VALUES (?, ?, ?, ?)',
+                rows)
+        # Only after the commit: a rolled-back series id must not be cached.
+        cache.update(fresh)
+        return touched
+
+    def _series_id(self, conn: sqlite3.Connection, tenant: str, name: str,
+                   dims: dict[str, str], dims_json: str) -> int:
+        row = conn.execute(
+            'SELECT id FROM series WHERE tenant = ? AND name = ? AND dims = ?',
+            (tenant, name, dims_json)).fetchone()
+        if row:
+            return row[0]
+        cur = conn.execute(
+            'INSERT INTO series (tenant, name, dims, dims_key) '
+            'VALUES (?, ?, ?, ?)', (tenant, name, dims_json, dims_key(dims)))
+        sid = cur.lastrowid
+        conn.executemany(
+            'INSERT INTO series_dims (key, value, series_id) VALUES (?, ?, ?)',
+            [(k, v, sid) for k, v in dims.items()])
+        return sid
+
+    def forget_cache(self) -> None:
+        self._series.clear()
+
+
+def dimension_filter_sql(filters: dict[str, list[str]],
+                         column: str = 's.id') -> tuple[str, list[Any]]:
+    """SQL conditions for a decoded §5.4 filter (key -> values, [] = any)."""
+    clauses = []
+    args: list[Any] = []
+    for key, values in filters.items():
+        if values:
+            marks = ','.join('?' * len(values))
+            clauses.append(
+                f' AND {column} IN (SELECT series_id FROM series_dims '
+                f'WHERE key = ? AND value IN ({marks}))')
+            args.append(key)
+            args.extend(values)
+        else:
+            clauses.append(
+                f' AND {column} IN (SELECT series_id FROM series_dims '
+                f'WHERE key = ?)')
+            args.append(key)
+    return ''.join(clauses), args
