@@ -71,6 +71,16 @@ def resolve_actions(client: Any, names_or_ids: list[str] | None
     return result
 
 
+def _check_text_fields(parsed_args: argparse.Namespace) -> None:
+    """Checks that need no request, done before names are resolved."""
+    if parsed_args.name is not None:
+        validation.validate_alarm_definition_name(parsed_args.name)
+    if parsed_args.description is not None:
+        validation.validate_description(parsed_args.description)
+    if parsed_args.severity is not None:
+        validation.validate_severity(parsed_args.severity)
+
+
 class CreateAlarmDefinition(common.ShowOne):
     """Create an alarm definition"""
 
@@ -98,8 +108,7 @@ class CreateAlarmDefinition(common.ShowOne):
 
         api.check_expression(parsed_args.expression)
         validation.validate_match_by(match_by)
-        if parsed_args.severity is not None:
-            validation.validate_severity(parsed_args.severity)
+        _check_text_fields(parsed_args)
         actions = {f'{kind}_actions': resolve_actions(
             self.client, getattr(parsed_args, f'{kind}_actions'))
             for kind, _ in ACTION_KINDS}
@@ -210,18 +219,27 @@ class SetAlarmDefinition(common.ShowOne):
             from monasca_osc.api import alarm_definitions as api
 
             api.check_expression(parsed_args.expression)
-        if parsed_args.severity is not None:
-            validation.validate_severity(parsed_args.severity)
+        _check_text_fields(parsed_args)
         if parsed_args.replace:
             missing = [f'--{k}' for k in ('name', 'expression')
                        if fields[k] is None]
             if missing:
                 raise validation.ValidationError(
                     f'--replace needs {" and ".join(missing)}')
+            validation.validate_match_by(
+                k.strip() for arg in parsed_args.match_by or ()
+                for k in arg.split(',') if k.strip())
         elif parsed_args.match_by is not None:
             raise validation.ValidationError(
                 '--match-by can only be given with --replace (the API does '
                 'not allow changing it)')
+        elif all(v is None for v in fields.values()) and not any(
+                getattr(parsed_args, f'{kind}_actions') is not None
+                or getattr(parsed_args, f'no_{kind}_actions')
+                for kind, _ in ACTION_KINDS):
+            # Before any request (notification names, find).
+            raise validation.ValidationError(
+                'Nothing to set: give at least one option')
         for kind, _ in ACTION_KINDS:
             given = getattr(parsed_args, f'{kind}_actions')
             cleared = getattr(parsed_args, f'no_{kind}_actions')
@@ -244,9 +262,6 @@ class SetAlarmDefinition(common.ShowOne):
             updated = manager.update(definition['id'], **fields)
         else:
             body = {k: v for k, v in fields.items() if v is not None}
-            if not body:
-                raise validation.ValidationError(
-                    'Nothing to set: give at least one option')
             updated = manager.patch(definition['id'], **body)
         return self.present(updated, show(updated))
 
