@@ -83,13 +83,15 @@ class MonascaShell(app.App):
     NAME = 'monasca'
     LOG = logging.getLogger('monasca')
 
-    def __init__(self, argv: Sequence[str] = ()) -> None:
+    def __init__(self, argv: Sequence[str] = (), stdin: Any = None,
+                 stdout: Any = None, stderr: Any = None) -> None:
         # Whether to offer every keystoneauth plugin's options, decided
         # before the parser is built (loading them costs ~0.1 s).
         self._plugin_options = needs_plugin_options(argv)
         self.client_manager: clientmanager.ClientManager | None = None
         super().__init__(description=DESCRIPTION, version=None,
-                         command_manager=_Commands(), deferred_help=True)
+                         command_manager=_Commands(), stdin=stdin,
+                         stdout=stdout, stderr=stderr, deferred_help=True)
 
     # -- options ------------------------------------------------------------
     def build_option_parser(self, description: str | None,

@@ -68,7 +68,7 @@ class AlarmDefinitionList(base.LegacyCommand, v2.ListAlarmDefinition):
                  'LOW|HIGH matches either.')
         parser.add_argument(
             '--sort-by', metavar='<SORT BY FIELDS>', dest='sort',
-            type=base.sort_by, default=[],
+            action=base.SortBy, default=[],
             help='Fields to sort by as a comma separated list. Valid values '
                  'are id, name, severity, created_at, updated_at. Fields '
                  'may be followed by "asc" or "desc", ex "severity desc".')

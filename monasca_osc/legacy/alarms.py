@@ -60,7 +60,7 @@ class AlarmList(base.LegacyCommand, v2.ListAlarm):
         _add_filters(parser)
         parser.add_argument(
             '--sort-by', metavar='<SORT BY FIELDS>', dest='sort',
-            type=base.sort_by, default=[],
+            action=base.SortBy, default=[],
             help='Fields to sort by as a comma separated list. Valid values '
                  'are alarm_id, alarm_definition_id, alarm_definition_name, '
                  'state, severity, lifecycle_state, link, '

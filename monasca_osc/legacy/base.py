@@ -430,7 +430,8 @@ class BoolValue(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser,
                  namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
-        setattr(namespace, self.dest, parse_bool(values, self.metavar))
+        what = option_string or str(self.metavar).strip('<>').lower()
+        setattr(namespace, self.dest, parse_bool(values, what))
 
 
 def parse_bool(text: str, what: str | None = None) -> bool:
@@ -441,9 +442,17 @@ def parse_bool(text: str, what: str | None = None) -> bool:
         f'Invalid {what or "value"} {text!r}: must be true or false')
 
 
-def sort_by(text: str) -> list[str]:
+class SortBy(argparse.Action):
     """Legacy ``--sort-by 'name desc,id'`` into v2's ``--sort`` items."""
-    return text.split(',')
+
+    def __call__(self, parser: argparse.ArgumentParser,
+                 namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        items = values.split(',')
+        if any(not item.strip() for item in items):
+            raise validation.ValidationError(
+                f'Empty field in {option_string} {values!r}')
+        setattr(namespace, self.dest, items)
 
 
 def add_paging(parser: argparse.ArgumentParser) -> None:

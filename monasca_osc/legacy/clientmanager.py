@@ -60,7 +60,7 @@ class ClientManager:
         """keystoneauth's request timings (with ``--timing``)."""
         if self.session is None:
             return []
-        return list(self.session.get_all_http_timings())
+        return list(self.session.get_timings())
 
     # -- building ---------------------------------------------------------
     def _tls(self) -> dict[str, Any]:

@@ -45,7 +45,7 @@ class NotificationList(base.LegacyCommand, v2.ListNotificationMethod):
         parser = self.legacy_parser(prog_name, v2.ListNotificationMethod)
         parser.add_argument(
             '--sort-by', metavar='<SORT BY FIELDS>', dest='sort',
-            type=base.sort_by, default=[],
+            action=base.SortBy, default=[],
             help='Fields to sort by as a comma separated list. Valid values '
                  'are id, name, type, address, created_at, updated_at. '
                  'Fields may be followed by "asc" or "desc", ex '
