@@ -307,25 +307,32 @@ def add_plugin_options(parser: argparse.ArgumentParser) -> None:
 
     known = set(parser._option_string_actions)
     helps: dict[str, list[str]] = {}
-    opts: dict[str, Any] = {}
-    for name, loader in sorted(loading.get_available_plugin_loaders()
-                               .items()):
+    # Plugins whose optional dependencies are missing (SAML needs lxml)
+    # are skipped; stevedore would log an error for each.
+    ext_log = logging.getLogger('stevedore.extension')
+    disabled, ext_log.disabled = ext_log.disabled, True
+    try:
+        loaders = sorted(loading.get_available_plugin_loaders().items())
+    finally:
+        ext_log.disabled = disabled
+    for name, loader in loaders:
         try:
             options = loader.get_options()
         except Exception:  # noqa: BLE001 - a broken plugin must not break us
             continue
         for opt in options:
-            flag = f'--os-{opt.name}'
+            # osc-lib's spelling: --os-application-credential-id.
+            flag = '--os-' + clientmanager.plugin_option_name(opt)
             if flag in known:
                 continue
-            opts.setdefault(flag, opt)
             helps.setdefault(flag, []).append(f'With {name}: {opt.help}')
-    for flag, opt in opts.items():
-        env = 'OS_' + opt.dest.upper()
+    for flag, texts in helps.items():
+        dest = 'os_' + flag[5:].replace('-', '_')
+        env = dest.upper()
         parser.add_argument(
-            flag, metavar=f'<auth-{opt.name}>', dest=f'os_{opt.dest}',
-            default=_env(env),
-            help=' '.join(helps[flag]) + f' (Env: {env})')
+            flag, metavar=f'<auth-{flag[5:]}>', dest=dest, default=_env(env),
+            help=' '.join(texts) + f' (Env: {env})')
+
 
 
 def needs_plugin_options(argv: Sequence[str]) -> bool:

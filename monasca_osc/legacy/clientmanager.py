@@ -33,6 +33,12 @@ SCOPE_OPTIONS = ('project_id', 'project_name', 'project_domain_id',
                  'default_domain_name', 'trust_id', 'system_scope')
 
 
+def plugin_option_name(opt: Any) -> str:
+    """A keystoneauth option's CLI name (``application-credential-id``),
+    spelled as osc-lib spells it."""
+    return opt.name.lower().replace('_', '-')
+
+
 def _get(options: argparse.Namespace, name: str) -> Any:
     value = getattr(options, name, None)
     return None if value == '' else value
@@ -157,7 +163,8 @@ class ClientManager:
                 f'{names}') from None
         kwargs = {}
         for opt in loader.get_options():
-            value = _get(self.options, f'os_{opt.dest}')
+            name = plugin_option_name(opt).replace('-', '_')
+            value = _get(self.options, f'os_{name}')
             if opt.dest == 'auth_url':
                 value = auth_url
             if value is not None:
