@@ -148,6 +148,11 @@ class Lister(_OutputMixin, command.Lister):
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Sequence[str],
                        data: Iterable[Sequence[Any]]) -> int:
+        if getattr(parsed_args, 'sort_columns', None):
+            # cliff sorts "best effort": when the sort fails (dicts do not
+            # compare) it goes on with the same iterable, which a generator
+            # would no longer have rows in.
+            data = list(data)
         return super().produce_output(parsed_args, column_names,
                                       self._text_rows(parsed_args, data))
 

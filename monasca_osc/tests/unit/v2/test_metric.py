@@ -305,3 +305,31 @@ class TestListDimensionValue(fakes.TestCommand):
         self.assert_invalid(metric.ListDimensionValue,
                             ['--dimension-name', 'a', '--start', 'x'],
                             "Invalid --start time 'x'")
+
+
+class TestListerSortColumn(fakes.TestCommand):
+    """cliff's --sort-column on our streamed rows."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.api.on('GET', 'metrics', fakes.page([
+            {'id': '0', 'name': 'b', 'dimensions': {'h': '1'}},
+            {'id': '1', 'name': 'a', 'dimensions': {'h': '2'}}]))
+
+    def test_sort_by_name(self) -> None:
+        rows = json.loads(self.output(metric.ListMetric, [
+            '--sort-column', 'Name', '-f', 'json']))
+        self.assertEqual(['a', 'b'], [r['Name'] for r in rows])
+
+    def test_unsortable_column_keeps_every_row(self) -> None:
+        # dicts do not compare: cliff gives up sorting ("best effort"),
+        # which must not lose the rows of a streamed listing.
+        for fmt in ('json', 'value'):
+            self.fake_stdout.content.clear()
+            out = self.output(metric.ListMetric, [
+                '--sort-column', 'Dimensions', '-f', fmt])
+            if fmt == 'json':
+                self.assertEqual(['b', 'a'],
+                                 [r['Name'] for r in json.loads(out)])
+            else:
+                self.assertEqual(['b h=1', 'a h=2'], out.splitlines())
