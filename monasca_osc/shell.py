@@ -128,6 +128,18 @@ class MonascaShell(app.App):
         return parser
 
     # -- app hooks ----------------------------------------------------------
+    def run(self, argv: list[str]) -> int:
+        result = super().run(argv)
+        # cliff returns 1 after an interactive session; leaving the
+        # session (EOF, "quit") is not an error.
+        return 0 if self._interacted else result
+
+    _interacted = False
+
+    def interact(self) -> None:
+        super().interact()
+        self._interacted = True
+
     def configure_logging(self) -> None:
         if self.options.debug:
             self.options.verbose_level = 3
