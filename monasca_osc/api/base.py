@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from monasca_osc import exceptions as exc
 from monasca_osc.api import pager
 from monasca_osc.common import dimensions as dims
 from monasca_osc.common import timeutil
@@ -72,6 +73,14 @@ def csv_param(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     return ','.join(str(v) for v in value)
+
+
+def collection(body: Any, what: str) -> list[Any]:
+    """The elements of a one-page collection body (versions, types)."""
+    if not isinstance(body, Mapping):
+        raise exc.InvalidResponse(
+            f'{what} returned {type(body).__name__}, not a collection')
+    return list(body.get('elements') or [])
 
 
 def limit_param(value: Any) -> int | None:

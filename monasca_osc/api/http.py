@@ -121,6 +121,10 @@ def error_from_response(response: Any, method: str | None = None,
                     if details:
                         description = f'{description}: {details}'
                     break
+        if not (title or description):
+            # gateways: {"message": "..."} or {"error": "..."}
+            description = body.get('message') or (
+                error if isinstance(error, str) else None)
     elif text:
         if 'html' in content_type.lower() or text.lstrip().startswith('<'):
             found = _TITLE.search(text)
@@ -128,6 +132,11 @@ def error_from_response(response: Any, method: str | None = None,
             description = f'non-JSON error page: {_one_line(snippet, 120)}'
         else:
             description = f'non-JSON error body: {_one_line(text, 120)}'
+    # Bodies from other software may hold numbers or lists here.
+    if title is not None and not isinstance(title, str):
+        title = json.dumps(title)
+    if description is not None and not isinstance(description, str):
+        description = json.dumps(description)
     if not (title or description):
         title = getattr(response, 'reason', None) or 'HTTP error'
     if isinstance(title, str):

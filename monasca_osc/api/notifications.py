@@ -7,7 +7,7 @@ from typing import Any
 
 from monasca_osc.api.alarm_definitions import (_require_id, _sort,
                                                find_by_name_or_id)
-from monasca_osc.api.base import Manager
+from monasca_osc.api.base import Manager, collection
 from monasca_osc.common import validation
 
 PATH = 'notification-methods'
@@ -92,5 +92,5 @@ class NotificationsManager(Manager):
 class NotificationTypesManager(Manager):
 
     def list(self) -> list[dict]:
-        body = self.adapter.get_json(f'{PATH}/types')
-        return list(body.get('elements') or [])
+        return collection(self.adapter.get_json(f'{PATH}/types'),
+                          f'GET {PATH}/types')

@@ -7,14 +7,13 @@ from typing import Any
 from keystoneauth1 import exceptions as ks_exc
 
 from monasca_osc.api import http
-from monasca_osc.api.base import Manager
+from monasca_osc.api.base import Manager, collection
 
 
 class VersionsManager(Manager):
 
     def list(self) -> list[dict]:
-        body = self.adapter.get_json('/')
-        return list(body.get('elements') or [])
+        return collection(self.adapter.get_json('/'), 'GET /')
 
     def get(self, version: str = 'v2.0') -> dict:
         return self.adapter.get_json(

@@ -191,3 +191,20 @@ def test_compose_one_line_without_http() -> None:
     assert str(exc.NotFound(title='x')) == 'x (HTTP 404)'
     assert str(exc.MonascaError('given text', http_status=500)) == \
         'given text'
+
+
+@pytest.mark.parametrize('body, text', [
+    ({'title': 404, 'description': 'gone'}, '404: gone'),
+    ({'title': 'T', 'description': ['a', 'b']}, 'T: ["a", "b"]'),
+    ({'error': {'message': 5}}, '5'),
+    ({'message': 'An unexpected error occurred'},
+     'An unexpected error occurred'),
+    ({'error': 'upstream timeout'}, 'upstream timeout'),
+])
+def test_unusual_json_bodies_still_give_one_line(requests_mock, adapter,
+                                                 body: dict,
+                                                 text: str) -> None:
+    requests_mock.get(URL, status_code=404, json=body)
+    with pytest.raises(exc.NotFound) as err:
+        adapter.get_json('alarm-definitions')
+    assert str(err.value) == f'{text} (HTTP 404 on GET {URL})'

@@ -190,3 +190,17 @@ def test_healthcheck_unhealthy_is_not_an_exception(requests_mock,
     requests_mock.get(utils.SERVER + 'healthcheck', status_code=502,
                       text='<html>bad gateway</html>')
     assert client.versions.healthcheck() == {'status': 502}
+
+
+@pytest.mark.parametrize('response', [{'text': ''}, {'json': ['v2.0']},
+                                      {'json': 'v2.0'}])
+def test_one_page_lists_refuse_a_non_collection(requests_mock, client,
+                                                response: dict) -> None:
+    requests_mock.get(utils.SERVER, **response)
+    requests_mock.get(URL + '/types', **response)
+    with pytest.raises(exc.InvalidResponse) as err:
+        client.versions.list()
+    assert str(err.value).startswith('GET / returned ')
+    with pytest.raises(exc.InvalidResponse) as err:
+        client.notificationtypes.list()
+    assert 'not a collection' in str(err.value)
