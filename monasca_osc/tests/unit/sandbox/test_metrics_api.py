@@ -351,3 +351,23 @@ def test_request_id_header(client: Client) -> None:
     result = client.get('/v2.0/metrics')
     assert result.header('x-openstack-request-id').startswith('req-')
     assert client.get('/nope/x').header('x-openstack-request-id')
+
+
+def test_merged_paging_interleaves_series(client: Client) -> None:
+    post(client, *[metric('mm', T0 + i * 2, i * 2, {'h': 'a'})
+                   for i in range(5)],
+         *[metric('mm', T0 + i * 2 + 1, i * 2 + 1, {'h': 'b'})
+           for i in range(5)])
+    values: list[float] = []
+    offset = None
+    while True:
+        params = {'name': 'mm', 'merge_metrics': 'true', 'limit': '4'}
+        if offset:
+            params['offset'] = offset
+        doc = _measure(client, **params).json
+        for element in doc['elements']:
+            values += [m[1] for m in element['measurements']]
+        offset = next_offset(doc)
+        if offset is None:
+            break
+    assert values == [float(v) for v in range(10)]
