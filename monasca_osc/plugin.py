@@ -23,10 +23,16 @@ def make_client(instance: Any) -> Any:
     """Build the Monasca REST client on OSC's keystoneauth session."""
     from monasca_osc.api.client import MonitoringClient
 
+    from keystoneauth1 import exceptions as ks_exc
+
     config = instance.get_configuration()
-    endpoint = instance.get_endpoint_for_service_type(
-        API_NAME, region_name=instance.region_name,
-        interface=instance.interface)
+    try:
+        endpoint = instance.get_endpoint_for_service_type(
+            API_NAME, region_name=instance.region_name,
+            interface=instance.interface)
+    except ks_exc.EndpointNotFound:
+        # The first request explains it (ConnectionFailed with the options).
+        endpoint = None
     return MonitoringClient(
         instance.session, endpoint_override=endpoint,
         region_name=instance.region_name, interface=instance.interface,

@@ -211,7 +211,10 @@ class MonascaAdapter(ks_adapter.Adapter):
     def root(self) -> str:
         """The ``.../v2.0`` URL, resolved once (catalog or override)."""
         if self._root is None:
-            endpoint = self.endpoint_override or self.get_endpoint()
+            try:
+                endpoint = self.endpoint_override or self.get_endpoint()
+            except ks_exc.EndpointNotFound:
+                endpoint = None
             if not endpoint:
                 raise exc.ConnectionFailed(
                     'No Monasca API endpoint: the catalog has no '

@@ -172,3 +172,19 @@ def test_every_setup_cfg_command_has_command_tests() -> None:
                if '.' + target.partition(':')[2] + ',' not in text
                and '.' + target.partition(':')[2] + ')' not in text]
     assert missing == []
+
+
+def test_make_client_without_a_catalog_entry(requests_mock) -> None:
+    from keystoneauth1 import exceptions as ks_exc
+
+    from monasca_osc import exceptions as exc
+
+    instance = FakeInstance()
+    instance.get_endpoint_for_service_type.side_effect = \
+        ks_exc.EndpointNotFound('Could not find requested endpoint')
+    client = plugin.make_client(instance)
+    with pytest.raises(exc.ConnectionFailed) as err:
+        client.metrics.list()
+    assert "the catalog has no 'monitoring' service" in str(err.value)
+    assert '--os-endpoint' in str(err.value)
+    assert requests_mock.call_count == 0

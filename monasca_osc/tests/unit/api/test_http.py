@@ -100,6 +100,23 @@ def test_no_endpoint_is_one_clear_error(requests_mock) -> None:
     assert requests_mock.call_count == 0
 
 
+class _NoCatalogEntry(noauth.NoAuth):
+    def get_endpoint(self, session, **kwargs):
+        from keystoneauth1 import exceptions as ks_exc
+
+        raise ks_exc.EndpointNotFound('Could not find requested endpoint')
+
+
+def test_catalog_without_monitoring_is_one_clear_error(requests_mock
+                                                       ) -> None:
+    adapter = http.MonascaAdapter(
+        ks_session.Session(auth=_NoCatalogEntry()), retries=0)
+    with pytest.raises(exc.ConnectionFailed) as err:
+        adapter.get_json('metrics')
+    assert "the catalog has no 'monitoring' service" in str(err.value)
+    assert requests_mock.call_count == 0
+
+
 def test_absolute_urls_pass_through(requests_mock, adapter) -> None:
     requests_mock.get('http://other.test/x', json={'a': 1})
     assert adapter.get_json('http://other.test/x') == {'a': 1}
