@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-import inspect
 from pathlib import Path
 from typing import Any
 
@@ -37,39 +36,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.functional)
 
 
-def start_sandbox(log_dir: Path | None = None, **options: Any) -> Any:
-    """Start a ``SandboxServer`` with the options its signature accepts.
-
-    Imported lazily so collecting these tests never needs the sandbox.
-    """
+def start_sandbox(**options: Any) -> Any:
+    """Start a ``SandboxServer`` (imported lazily: collection never needs
+    the sandbox)."""
     from monasca_osc.tests.fixtures import SandboxServer
 
-    params = inspect.signature(SandboxServer).parameters
-    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    kwargs = {k: v for k, v in options.items()
-              if v is not None and (takes_any or k in params)}
-    missing = [k for k in options if options[k] is not None
-               and k not in kwargs]
-    if missing and any(k.startswith('keystone') for k in missing):
-        raise RuntimeError(f'SandboxServer does not accept {missing}')
-    server = SandboxServer(**kwargs)
-    # Started by its constructor or by start(): support both.
-    if not getattr(server, 'url', None) or not _is_running(server):
-        starter = getattr(server, 'start', None)
-        if callable(starter):
-            starter()
-    return server
-
-
-def _is_running(server: Any) -> bool:
-    proc = getattr(server, 'proc', None) or getattr(server, 'process', None)
-    return proc is not None and proc.poll() is None
+    return SandboxServer(**options).start()
 
 
 @pytest.fixture(scope='session')
-def sandbox() -> Iterator[Any]:
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The shared no-Keystone sandbox (header-trust auth, test API on)."""
-    server = start_sandbox(enable_test_api=True)
+    server = start_sandbox(enable_test_api=True,
+                           log_dir=tmp_path_factory.mktemp('sandbox'))
     base.HARNESS.sandbox_endpoint = server.endpoint
     try:
         yield server
@@ -112,7 +91,7 @@ def keystone(tmp_path_factory: pytest.TempPathFactory
             port=sandbox_port, enable_test_api=True,
             keystone_url=env.auth_url, keystone_user='monasca',
             keystone_password=env.password('monasca'),
-            keystone_project='service')
+            keystone_project='service', log_dir=workdir)
         # If the sandbox chose its own port, fix the catalog to match.
         env.set_monitoring_url(server.endpoint)
         env.sandbox = server
