@@ -82,8 +82,9 @@ class AlarmList(base.LegacyCommand, v2.ListAlarm):
                                             base.MetricDimensions)),
             ('severity', base.pick('Severity')),
             ('state', base.pick('State')),
-            ('lifecycle_state', base.pick('Lifecycle State')),
-            ('link', base.pick('Link')),
+            # null is an empty cell, not Python's "None".
+            ('lifecycle_state', base.pick('Lifecycle State', base.Text)),
+            ('link', base.pick('Link', base.Text)),
             ('state_updated_timestamp', base.pick('State Updated')),
             ('updated_timestamp', base.pick('Updated')),
             ('created_timestamp', base.pick('Created'))))

@@ -248,7 +248,7 @@ def show_item(item: Mapping[str, Any],
         elif field == 'expression_data' and isinstance(value, Mapping):
             values.append(KeyValueLines(value))
         elif field in raw or field.endswith(('_timestamp', '_at')):
-            values.append(value)
+            values.append(Text(value))
         else:
             values.append(JSONValue(value))
     return fields, tuple(values)

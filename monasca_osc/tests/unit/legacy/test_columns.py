@@ -53,27 +53,31 @@ def test_alarm_metric_cells_stay_aligned() -> None:
 
 
 def test_show_item_is_sorted_and_legacy_formatted() -> None:
-    fields, values = base.show_item({
-        'name': 'n', 'id': 'x', 'links': [{'rel': 'self', 'href': 'h'}],
+    fields, values = base.show_item(raw=('link',), item={
+        'name': 'n', 'id': 'x', 'link': None,
+        'links': [{'rel': 'self', 'href': 'h'}],
         'match_by': ['hostname'], 'actions_enabled': True,
         'created_timestamp': '2015-01-01T00:00:00Z',
         'expression_data': {'function': 'MAX',
                             'dimensions': {'hostname': 'h1'}}})
     assert fields == ('actions_enabled', 'created_timestamp',
-                      'expression_data', 'id', 'links', 'match_by', 'name')
-    text = {f: v.human_readable() if hasattr(v, 'human_readable') else v
+                      'expression_data', 'id', 'link', 'links', 'match_by',
+                      'name')
+    text = {f: v.human_readable()
             for f, v in zip(fields, values, strict=True)}
     assert text['actions_enabled'] == 'true'
     assert text['name'] == '"n"'
     assert text['match_by'] == '[\n  "hostname"\n]'
     assert text['links'] == 'href:h,rel:self'
+    assert text['link'] == ''
     assert text['created_timestamp'] == '2015-01-01T00:00:00Z'
     assert text['expression_data'] == (
         'function: MAX\ndimensions: {\n  hostname: h1\n}')
-    native = {f: v.machine_readable() if hasattr(v, 'machine_readable')
-              else v for f, v in zip(fields, values, strict=True)}
+    native = {f: v.machine_readable()
+              for f, v in zip(fields, values, strict=True)}
     assert native['match_by'] == ['hostname']
     assert native['actions_enabled'] is True
+    assert native['link'] is None
 
 
 def test_remap_is_lazy_and_unwraps_v2_columns() -> None:

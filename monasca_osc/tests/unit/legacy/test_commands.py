@@ -352,6 +352,9 @@ def test_alarm_list(monasca: Any, alarm: dict) -> None:
                             'cpu.load_avg_1_min', 'hostname: mini-mon',
                             'LOW', 'ALARM']
     assert rows[2][3:5] == ['', 'service: monitoring']
+    # null lifecycle_state and link: empty cells, not "None".
+    assert rows[1][7:9] == ['', '']
+    assert 'None' not in out.stdout
     data = monasca('alarm-list', '--metric-dimensions', 'hostname=devstack',
                    '-j').json()
     assert data[0]['metric_name'] == ['cpu.load_avg_1_min']
