@@ -88,48 +88,101 @@ class Sample:
     """One timed run of a command."""
 
     def __init__(self, wall: float, cpu: float, rss_mb: float, rc: int,
-                 server_cpu: float, stdout: str = '', stderr: str = ''):
+                 server_cpu: float, other_cpu: float, stdout: str = '',
+                 stderr: str = ''):
         self.wall = wall            # seconds, wall clock
         self.cpu = cpu              # seconds, user + system of the client
         self.rss_mb = rss_mb        # peak RSS of the client (MiB)
         self.rc = rc
         self.server_cpu = server_cpu  # seconds of sandbox CPU meanwhile
+        # Seconds of CPU that other processes on the machine used
+        # meanwhile: a noise indicator (0 on an otherwise idle machine).
+        self.other_cpu = other_cpu
         self.stdout = stdout
         self.stderr = stderr
 
 
-def measure(cmd: list[str], env: dict[str, str], *, timeout: float,
-            server: Sandbox | None = None, capture: bool = False,
-            check: bool = True) -> Sample:
-    """Run ``cmd`` once; time it and read its own rusage with wait4().
+# A tiny launcher between the harness and the measured command. Linux
+# records a process's RSS high-water mark at exec() time, so a child forked
+# straight from the harness would report at least the harness's own RSS;
+# forked from this ~10 MB launcher it reports its own peak. The launcher
+# also takes the wall time around fork/exec/wait4, without its own start-up.
+LAUNCHER = """
+import json, os, sys, time
+result_fd, argv = int(sys.argv[1]), sys.argv[2:]
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+os.write(result_fd, json.dumps([
+    wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
+    os.waitstatus_to_exitcode(status)]).encode())
+"""
 
-    ``wait4`` returns the rusage of exactly this child (ru_maxrss is its
-    peak RSS), so no /usr/bin/time is needed and runs don't mix. Output
-    goes to /dev/null unless ``capture`` (then to a temporary file, so a
-    full pipe can never block the child).
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds all processes of the machine used so far (/proc/stat)."""
+    with open('/proc/stat') as stat:
+        fields = [int(f) for f in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf('SC_CLK_TCK')
+
+
+def measure(cmd: list[str], env: dict[str, str], *, timeout: float,
+            server: Sandbox | None = None, capture: bool | Path = False,
+            check: bool = True) -> Sample:
+    """Run ``cmd`` once through the launcher; return its wall time, CPU,
+    peak RSS (``wait4()`` rusage of exactly this child) and the CPU the
+    sandbox and the rest of the machine used meanwhile.
+
+    Output goes to /dev/null, or with ``capture=True`` to a temporary file
+    that is read back (a full pipe can never block the child), or with
+    ``capture=<path>`` to that file (large outputs stay out of memory).
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        if isinstance(capture, Path):
+            stdout = open(capture, 'wb')
+        else:
+            stdout = out if capture else subprocess.DEVNULL
+        read_fd, write_fd = os.pipe()
         server_before = server.cpu_seconds() if server else 0.0
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, env=env, stdin=subprocess.DEVNULL,
-            stdout=out if capture else subprocess.DEVNULL, stderr=err,
-            start_new_session=True)
+        busy_before = busy_cpu_seconds()
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, '-I', '-S', '-c', LAUNCHER, str(write_fd),
+                 *cmd], env=env, stdin=subprocess.DEVNULL, stdout=stdout,
+                stderr=err, pass_fds=(write_fd,), start_new_session=True)
+        finally:
+            os.close(write_fd)
+            if isinstance(capture, Path):
+                stdout.close()
         timer = threading.Timer(timeout, _kill_group, (proc,))
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            with os.fdopen(read_fd, 'rb') as result:
+                report = result.read()
+            proc.wait()
         finally:
             timer.cancel()
-        wall = time.perf_counter() - started
         server_cpu = (server.cpu_seconds() - server_before) if server else 0.0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
+        busy = busy_cpu_seconds() - busy_before
         err.seek(0)
-        sample = Sample(wall, usage.ru_utime + usage.ru_stime,
-                        usage.ru_maxrss / 1024.0, proc.returncode, server_cpu,
-                        out.read().decode('utf-8', 'replace'),
-                        err.read().decode('utf-8', 'replace'))
+        stderr = err.read().decode('utf-8', 'replace')
+        if not report:
+            raise RuntimeError(f'{cmd[0]} was killed or could not start '
+                               f'(launcher exit {proc.returncode}): '
+                               f'{stderr[-1000:]}')
+        wall, cpu, maxrss_kb, rc = json.loads(report)
+        out.seek(0)
+        sample = Sample(wall, cpu, maxrss_kb / 1024.0, rc, server_cpu,
+                        max(0.0, busy - cpu - server_cpu),
+                        out.read().decode('utf-8', 'replace')
+                        if capture is True else '', stderr)
     if check and sample.rc != 0:
         raise RuntimeError(
             f'command failed (exit {sample.rc}): {" ".join(cmd)}\n'
@@ -138,7 +191,7 @@ def measure(cmd: list[str], env: dict[str, str], *, timeout: float,
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    log(f'time limit reached, killing {proc.args[0]} (pid {proc.pid})')
+    log(f'time limit reached, killing {proc.args[-1]} (pid {proc.pid})')
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -178,7 +231,9 @@ class Sandbox:
         self._ticks = os.sysconf('SC_CLK_TCK')
 
     def start(self, env: dict[str, str]) -> Sandbox:
-        cmd = list(self.command or [self.python, '-m', 'monasca_osc.sandbox'])
+        # No evaluator ticks (they would add server CPU at random moments).
+        cmd = list(self.command or [self.python, '-m', 'monasca_osc.sandbox',
+                                    '--eval-interval', '0', '--quiet'])
         cmd += ['--host', '127.0.0.1', '--port', '0']
         if self.db is not None:
             if self.db.exists():
@@ -456,6 +511,7 @@ def summary(samples: list[Sample]) -> dict[str, float]:
             'rss': med([s.rss_mb for s in samples]),
             'rss_max': max(s.rss_mb for s in samples),
             'server': med([s.server_cpu for s in samples]),
+            'other': med([s.other_cpu for s in samples]),
             'n': len(samples)}
 
 
@@ -520,6 +576,7 @@ class Bench:
         self.start_ms = 0
         self.profiles = args.profile if args.profile is not None \
             else not args.quick
+        self.load = os.getloadavg()
 
     # ---- helpers
     def osc(self, *argv: str, url: str | None = None) -> list[str]:
@@ -630,6 +687,11 @@ class Bench:
         if not self.env.legacy:
             self.results['legacy'] = {'skipped': self.env.legacy_reason}
             return
+        if not _has_module(self.env, 'monasca_osc.shell'):
+            self.results['legacy'] = {
+                'skipped': 'monasca_osc.shell (our `monasca`) is not there '
+                           'yet'}
+            return
         # The same no-Keystone options work for both: admin_token sends
         # the token as X-Auth-Token, the endpoint is the API root.
         auth = ['--os-auth-type', 'admin_token', '--os-endpoint',
@@ -670,7 +732,11 @@ class Bench:
             'json': self.osc(*measurement, '-f', 'json'),
         }
         # Check once that every point arrives (csv: header + one line each).
-        got = self.run(cmds['csv'], capture=True).stdout.count('\n') - 1
+        check = WORK / 'paging-check.csv'
+        self.run(cmds['csv'], capture=check)
+        with open(check, 'rb') as lines:
+            got = sum(1 for _ in lines) - 1
+        check.unlink()
         plain = json.loads(self.run(cmds['plain'], capture=True).stdout)
         if got != points or plain['points'] != points:
             self.notes.append(f'Case 4: expected {points} rows, csv printed '
@@ -697,10 +763,11 @@ class Bench:
     def profile_paging(self, cmds: dict[str, list[str]], force: bool
                        ) -> None:
         """Where the time goes: the client (cProfile) and the sandbox."""
-        log('  profiling the csv run (client: cProfile; sandbox: py-spy)')
+        log('  profiling the csv run (client: cProfile by CPU time; '
+            'sandbox: py-spy)')
         prof = WORK / 'profile-paging-csv.prof'
-        self.run([self.env.osc_python, '-m', 'cProfile', '-o', str(prof),
-                  *cmds['csv']])
+        self.run([self.env.osc_python, str(BENCH / 'cpu_profile.py'),
+                  str(prof), *cmds['csv']])
         self.results['paging']['client_profile'] = cprofile_top(prof)
         self.results['paging']['server_profile'] = self.pyspy_server(
             cmds['plain'], 'paging')
@@ -842,12 +909,14 @@ def sample_rows(samples: dict[str, list[Sample]],
         rows.append([label, fmt_s(s['median']),
                      f'{fmt_s(s["min"])} / {fmt_s(s["max"])}',
                      fmt_s(s['cpu']), f'{s["rss"]:.0f} MiB',
-                     f'{s["server"]:.2f} s ({share:.0%})'])
+                     f'{s["server"]:.2f} s ({share:.0%})',
+                     f'{s["other"]:.2f} s'])
     return rows
 
 
 SAMPLE_HEADER = ['variant', 'median wall', 'min / max', 'client CPU',
-                 'peak RSS', 'sandbox CPU (share of wall)']
+                 'peak RSS', 'sandbox CPU (share of wall)',
+                 'other processes\' CPU']
 
 
 def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
@@ -864,10 +933,15 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             f'Each timed case ran {size["reps"]} times (start-up cases) or '
             f'{size["heavy_reps"]} times (paging, ingest) after one untimed '
             'warm-up, variants alternated (A B A B ...). Times are medians; '
-            'peak RSS is the child\'s `ru_maxrss` from `wait4()`; "sandbox '
-            'CPU" is the user+system time the sandbox process used during '
-            'the run (from `/proc/<pid>/stat`), so a slow server cannot hide '
-            'a slow client.', '']
+            'peak RSS is the child\'s `ru_maxrss` from `wait4()` (spawned '
+            'from a small launcher, so the harness\'s own RSS cannot leak '
+            'in); "sandbox CPU" is the user+system time the sandbox process '
+            'used during the run (from `/proc/<pid>/stat`), so a slow server '
+            'cannot hide a slow client; "other processes\' CPU" is the CPU '
+            'the rest of the machine used meanwhile (`/proc/stat`), a noise '
+            'indicator that should be near 0. Load average (1 min) at the '
+            f'start {bench.load[0]:.2f}, at the end '
+            f'{os.getloadavg()[0]:.2f}.', '']
     summary_at = len(out)
 
     # Case 1
@@ -1114,9 +1188,9 @@ def profile_lines(case: dict) -> list[str]:
     lines: list[str] = []
     client = case.get('client_profile')
     if client and isinstance(client[0], str):
-        lines += ['<details><summary>Client profile (cProfile of one csv run,'
-                  ' by own time)</summary>', '', '```', *client, '```', '',
-                  '</details>', '']
+        lines += ['<details><summary>Client profile (cProfile by CPU time, '
+                  'one csv run, by own time)</summary>', '', '```', *client,
+                  '```', '', '</details>', '']
     elif client:
         lines += ['Client profile (py-spy, all threads; share of samples):',
                   '']
