@@ -47,6 +47,8 @@ def dimension_param(value: Any) -> str | None:
     if value is None or value == '' or value == {}:
         return None
     if isinstance(value, str):
+        # Already in the API's syntax: still refused before any request.
+        dims.validate_dimension_filter(dims.decode_dimension_filter(value))
         return value
     if isinstance(value, Mapping):
         for key, item in value.items():
