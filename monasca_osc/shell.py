@@ -30,6 +30,16 @@ from monasca_osc.legacy import clientmanager
 
 DESCRIPTION = ('Command-line interface to the Monasca monitoring API '
                '(python-monascaclient compatible)')
+EPILOG = (
+    'Differences from python-monascaclient: invalid input exits with status '
+    '1 and one error line, and sends nothing; -f json|yaml|csv|value, -c '
+    'and --sort-column work (-j is -f json); lists follow every page '
+    '(--limit caps the total, --offset resumes); each --dimensions flag is '
+    'split on commas, and \\, is a literal comma; metric-create-raw takes '
+    'a JSON array; measurement-list and metric-statistics list every '
+    'matching series; severity filters take LOW|HIGH; times may also be '
+    '-15m, -2h, -7d or now-1h; OS_AUTH_TOKEN with MONASCA_API_URL needs no '
+    'Keystone. "openstack monitoring ..." offers the same operations.')
 _TRUE = ('1', 'true', 'yes', 'on')
 
 
@@ -103,7 +113,8 @@ class MonascaShell(app.App):
         # No abbreviations: "--time" of metric-create would otherwise be an
         # ambiguous prefix of the global --timeout/--timing.
         parser = _argparse.ArgumentParser(
-            description=description, add_help=False, allow_abbrev=False)
+            description=description, epilog=EPILOG, add_help=False,
+            allow_abbrev=False)
         parser.add_argument('--version', action=_VersionAction,
                             help="show program's version number and exit")
         verbose = parser.add_mutually_exclusive_group()

@@ -97,7 +97,8 @@ class Stacked(_Column):
         return '\n'.join(self._fmt(v) for v in self._value)
 
     def text_readable(self) -> str:
-        return ' '.join(self._fmt(v).strip() for v in self._value)
+        # csv/value are for scripts: plain values, not the padded table form.
+        return ' '.join('' if v is None else _text(v) for v in self._value)
 
     def machine_readable(self) -> Any:
         return list(self._value)

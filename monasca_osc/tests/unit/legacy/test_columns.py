@@ -33,6 +33,7 @@ def test_stacked_cells() -> None:
     column = base.Stacked([1.5, None, 2], base.format_number)
     assert column.human_readable() == '       1.500\n\n       2.000'
     assert column.machine_readable() == [1.5, None, 2]
+    assert column.text_readable() == '1.5  2'
     assert base.Stacked(['hostname', 'service']).human_readable() == \
         'hostname\nservice'
     assert base.Stacked([]).human_readable() == ''

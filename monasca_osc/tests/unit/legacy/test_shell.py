@@ -243,6 +243,7 @@ def test_help_lists_every_command_and_the_global_options() -> None:
                  '--timing', '--os-client-id', '--os-passcode'):
         assert flag in result.stdout
     assert 'List values of a metric dimension' in result.stdout
+    assert 'Differences from python-monascaclient' in result.stdout
 
 
 def test_help_of_a_command() -> None:
