@@ -448,3 +448,28 @@ def test_idempotent_methods_are_retried(requests_mock, adapter, sleeps,
         {'status_code': 503}, {'status_code': 200, 'json': {'id': 'a'}}])
     adapter.call(method, 'alarms/a', body={} if method != 'DELETE' else None)
     assert requests_mock.call_count == 2
+
+
+def test_keystone_auth_failure_is_one_line(requests_mock) -> None:
+    from keystoneauth1.identity import v3
+
+    requests_mock.post('http://ks.test/v3/auth/tokens', status_code=401,
+                       json={'error': {'code': 401, 'title': 'Unauthorized',
+                                       'message': 'The request you have '
+                                                  'made requires\n'
+                                                  'authentication.'}},
+                       headers={'x-openstack-request-id': 'req-ks'})
+    auth = v3.Password(auth_url='http://ks.test/v3', username='u',
+                       password='wrong', project_name='p',
+                       user_domain_id='default', project_domain_id='default')
+    adapter = http.MonascaAdapter(ks_session.Session(auth=auth),
+                                  endpoint_override=utils.ENDPOINT)
+    with pytest.raises(exc.MonascaError) as err:
+        adapter.get_json('metrics')
+    text = str(err.value)
+    assert '\n' not in text
+    assert text.startswith('Unauthorized (HTTP 401)')
+    assert 'req-ks' in text
+    # Only the token request was made.
+    assert [r.url for r in requests_mock.request_history] == [
+        'http://ks.test/v3/auth/tokens']
