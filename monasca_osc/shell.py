@@ -92,6 +92,7 @@ class MonascaShell(app.App):
 
     NAME = 'monasca'
     LOG = logging.getLogger('monasca')
+    _interacted = False
 
     def __init__(self, argv: Sequence[str] = (), stdin: Any = None,
                  stdout: Any = None, stderr: Any = None) -> None:
@@ -144,8 +145,6 @@ class MonascaShell(app.App):
         # cliff returns 1 after an interactive session; leaving the
         # session (EOF, "quit") is not an error.
         return 0 if self._interacted else result
-
-    _interacted = False
 
     def interact(self) -> None:
         super().interact()
