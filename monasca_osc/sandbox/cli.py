@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from monasca_osc.sandbox import auth
 from monasca_osc.sandbox.server import (
@@ -59,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help='valid notification periods (default 0,60)')
     parser.add_argument('--cert', help='TLS certificate (PEM): serve HTTPS')
     parser.add_argument('--key', help='TLS private key (PEM)')
+    parser.add_argument('--exit-with-parent', action='store_true',
+                        help='stop when the parent process dies (for test '
+                             'fixtures)')
     parser.add_argument('--quiet', action='store_true',
                         help='log only errors')
     parser.add_argument('--access-log', action='store_true',
@@ -139,6 +143,16 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.exit_with_parent:
+        parent = os.getppid()
+
+        def watch() -> None:
+            # Reparenting means the test process died: do not linger.
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            stop(signal.SIGTERM, None)
+
+        threading.Thread(target=watch, daemon=True).start()
     app.start_ticker(args.eval_interval)
     print(f'monasca-sandbox listening on {server.url}', flush=True)
     try:

@@ -95,7 +95,8 @@ class SandboxServer:
 
     def command(self) -> list[str]:
         cmd = [sys.executable, '-m', 'monasca_osc.sandbox',
-               '--host', '127.0.0.1', '--port', str(self.port), '--quiet']
+               '--host', '127.0.0.1', '--port', str(self.port), '--quiet',
+               '--exit-with-parent']
         if self.enable_test_api:
             cmd.append('--enable-test-api')
         if self.db:
