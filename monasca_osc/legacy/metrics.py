@@ -121,6 +121,9 @@ class MetricCreate(base.LegacyCommand, metric.CreateMetric):
             '--project-id', metavar='<CROSS_PROJECT_ID>', dest='tenant_id',
             help='The Project ID to create metric on behalf of. Requires '
                  'monitoring-delegate role in keystone.')
+        # The other commands spell it --tenant-id.
+        parser.add_argument('--tenant-id', dest='tenant_id',
+                            help=argparse.SUPPRESS)
         return parser
 
 

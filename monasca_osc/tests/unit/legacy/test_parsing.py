@@ -34,6 +34,7 @@ CASES: list[tuple[str, list[str], dict[str, Any]]] = [
       'dimensions': ['instance_id=123,service=x', 'b=2'],
       'value_meta': ['rc=404'], 'time': '2014-05-13T16:53:20.123Z',
       'tenant_id': 'p1', 'formatter': base.LEGACY_OUTPUT}),
+    ('metric-create', ['m', '1', '--tenant-id', 'p2'], {'tenant_id': 'p2'}),
     ('metric-create', ['cpu1', '123.40'],
      {'name': 'cpu1', 'value': 123.4, 'dimensions': [], 'value_meta': [],
       'time': None, 'tenant_id': None}),
