@@ -415,10 +415,15 @@ class ErrorSink:
                               f'(give --errors-file to keep them all)\n')
 
 
+# One encoder for all records: json.dumps builds a new one per call when
+# given options.
+_ENCODE = json.JSONEncoder(separators=(',', ':'), allow_nan=False,
+                           ensure_ascii=False).encode
+
+
 def _serialise(metric: Mapping[str, Any]) -> bytes:
     try:
-        return json.dumps(metric, separators=(',', ':'), allow_nan=False,
-                          ensure_ascii=False).encode('utf-8')
+        return _ENCODE(metric).encode('utf-8')
     except ValueError:
         raise ValidationError(
             'The metric contains NaN or Infinity (value_meta?), which JSON '

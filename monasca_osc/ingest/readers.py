@@ -160,6 +160,9 @@ def fingerprint(path: str) -> dict[str, Any]:
 
 # -- JSON Lines ---------------------------------------------------------------
 
+_DECODE = json.JSONDecoder().decode
+
+
 def read_jsonl(stream: BinaryIO,
                is_done: Callable[[int], bool] | None = None
                ) -> Iterator[Record]:
@@ -176,7 +179,8 @@ def read_jsonl(stream: BinaryIO,
             yield SKIPPED
             continue
         try:
-            value = json.loads(text)
+            # str, not bytes: json.loads would sniff the encoding each time.
+            value = _DECODE(text.decode('utf-8'))
         except ValueError as err:
             shown = text.decode('utf-8', 'replace')
             yield Record(index, line_no, None, shown,
