@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 import shlex
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 TENANT = 'tour-project'
 

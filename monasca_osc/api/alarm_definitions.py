@@ -6,8 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from monasca_osc import exceptions as exc
-from monasca_osc.api.base import (Manager, csv_param, dimension_param,
-                                  path_segment)
+from monasca_osc.api.base import (
+    Manager,
+    csv_param,
+    dimension_param,
+    path_segment,
+)
 from monasca_osc.common import validation
 
 PATH = 'alarm-definitions'

@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from monasca_osc.api import pager
-from monasca_osc.api.alarm_definitions import (_require_id, _severity_filter,
-                                               _sort)
+from monasca_osc.api.alarm_definitions import (
+    _require_id,
+    _severity_filter,
+    _sort,
+)
 from monasca_osc.api.base import Manager, dimension_param, time_param
 from monasca_osc.common import validation
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterable, Iterator, Mapping
+import datetime as _dt
 from typing import Any
 from urllib.parse import quote
 
 from monasca_osc import exceptions as exc
 from monasca_osc.api import pager
 from monasca_osc.common import dimensions as dims
-from monasca_osc.common import timeutil
-from monasca_osc.common import validation
+from monasca_osc.common import timeutil, validation
 
 
 def time_param(value: Any, what: str = 'time',

@@ -8,8 +8,10 @@ from monasca_osc.api.alarm_definitions import AlarmDefinitionsManager
 from monasca_osc.api.alarms import AlarmsManager
 from monasca_osc.api.http import MonascaAdapter
 from monasca_osc.api.metrics import MetricsManager
-from monasca_osc.api.notifications import (NotificationsManager,
-                                           NotificationTypesManager)
+from monasca_osc.api.notifications import (
+    NotificationsManager,
+    NotificationTypesManager,
+)
 from monasca_osc.api.versions import VersionsManager
 
 

@@ -14,13 +14,13 @@ module adds what Monasca needs on top:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import email.utils
 import json
 import logging
 import random
 import re
 import time
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 

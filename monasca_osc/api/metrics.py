@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from monasca_osc.api.base import (Manager, bool_param, csv_param,
-                                  dimension_param, time_param)
+from monasca_osc.api.base import (
+    Manager,
+    bool_param,
+    csv_param,
+    dimension_param,
+    time_param,
+)
 from monasca_osc.common import validation
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from monasca_osc.api.alarm_definitions import (_require_id, _sort,
-                                               find_by_name_or_id)
+from monasca_osc.api.alarm_definitions import (
+    _require_id,
+    _sort,
+    find_by_name_or_id,
+)
 from monasca_osc.api.base import Manager, collection
 from monasca_osc.common import validation
 

@@ -69,8 +69,7 @@ def iterate_pages(adapter: Any, path: str, params: Mapping[str, Any] | None,
         if remaining is not None and weight is None:
             # A server that ignores ``limit`` must not break --limit.
             elements = elements[:remaining]
-        for element in elements:
-            yield element
+        yield from elements
         if remaining is not None:
             remaining -= (sum(weight(e) for e in elements) if weight
                           else len(elements))

@@ -103,7 +103,8 @@ def parse_dimension_filter(args: Iterable[str] | None
     return result
 
 
-def encode_dimension_filter(filters: Mapping[str, object] | None) -> str | None:
+def encode_dimension_filter(filters: Mapping[str, object] | None
+                            ) -> str | None:
     """Encode for the query string: ``k:v,k2:a|b,k3``.
 
     Accepts key -> list of values, key -> str, or key -> None/'' (any value).

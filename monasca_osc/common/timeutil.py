@@ -22,7 +22,7 @@ import re
 
 from monasca_osc.common.validation import ValidationError
 
-UTC = _dt.timezone.utc
+UTC = _dt.UTC
 _UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 _RELATIVE = re.compile(r'^(?:now)?\s*([+-])\s*((?:\d+\s*[smhdw]\s*)+)$',
                        re.IGNORECASE)

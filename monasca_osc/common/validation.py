@@ -8,10 +8,10 @@ Standard library only: imported by command modules at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 MAX_NAME_LENGTH = 255
@@ -69,7 +69,8 @@ def _forbidden_in(text: str, forbidden: set[str]) -> str | None:
 
 def validate_metric_name(name: Any) -> str:
     if not isinstance(name, str):
-        raise ValidationError(f'Metric name must be a string, not {_show(name)}')
+        raise ValidationError(
+            f'Metric name must be a string, not {_show(name)}')
     if not name:
         raise ValidationError('Metric name must not be empty')
     if len(name) > MAX_NAME_LENGTH:
