@@ -424,6 +424,10 @@ _ENCODE = json.JSONEncoder(separators=(',', ':'), allow_nan=False,
 def _serialise(metric: Mapping[str, Any]) -> bytes:
     try:
         return _ENCODE(metric).encode('utf-8')
+    except UnicodeEncodeError:
+        raise ValidationError(
+            'The metric contains a lone surrogate (an invalid \\u escape), '
+            'which UTF-8 cannot carry') from None
     except ValueError:
         raise ValidationError(
             'The metric contains NaN or Infinity (value_meta?), which JSON '
@@ -729,7 +733,15 @@ class _Run:
                 if error is None:
                     try:
                         metric = normalize(record.value)
-                        piece = _serialise(metric)
+                        raw = record.raw
+                        if raw is not None and normalize.unchanged and \
+                                b'NaN' not in raw and \
+                                b'Infinity' not in raw and b'\\u' not in raw:
+                            # Valid and not changed: send the line as read
+                            # (the same JSON, no second serialisation).
+                            piece = raw
+                        else:
+                            piece = _serialise(metric)
                     except ValidationError as err:
                         error = str(err)
                 if error is not None and o.strict:
@@ -739,9 +751,10 @@ class _Run:
                     report.invalid += 1
                     break
                 if batch is not None and (
-                        batch.entries >= o.batch_size or
-                        (error is None and not batch.fits(piece,
-                                                          o.batch_bytes))):
+                        len(batch.offsets) + len(batch.errors) >=
+                        o.batch_size or (error is None and batch.offsets and
+                                         batch.size + len(piece) + 1 >
+                                         o.batch_bytes)):
                     self._submit(batch)
                     batch = None
                 if batch is None:

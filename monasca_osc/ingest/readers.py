@@ -55,6 +55,8 @@ class Record:
     value: Any = None
     original: Any = None
     error: str | None = None
+    # The record's JSON text as read (JSON Lines only).
+    raw: bytes | None = None
 
 
 SKIPPED = Record(-1, 0)
@@ -186,7 +188,7 @@ def read_jsonl(stream: BinaryIO,
             yield Record(index, line_no, None, shown,
                          f'Not valid JSON: {_json_reason(err)}')
             continue
-        yield Record(index, line_no, value, value)
+        yield Record(index, line_no, value, value, None, text)
 
 
 def _json_reason(err: ValueError) -> str:

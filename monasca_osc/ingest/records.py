@@ -114,16 +114,23 @@ class Normalizer:
         self.allow_any_time = allow_any_time
         now = now_ms if now_ms is not None else _now_ms()
         self.max_ms = now + MAX_FUTURE_MS
+        # (name, dimensions, value_meta) combinations validate_metric has
+        # accepted: most files repeat a few series many times, and their
+        # string checks are most of the cost of a record.
+        self._valid: set[tuple] = set()
+        self.unchanged = False
 
     def __call__(self, metric: Any) -> dict[str, Any]:
-        """Return the metric to send (may be ``metric`` itself, changed)."""
-        if not isinstance(metric, dict):
-            if isinstance(metric, Mapping):
-                metric = dict(metric)
-            else:
-                raise ValidationError(
-                    f'A metric must be a JSON object, not '
-                    f'{type(metric).__name__} {_short(metric)}')
+        """Return the metric to send: a changed copy of ``metric``."""
+        if not isinstance(metric, Mapping):
+            raise ValidationError(
+                f'A metric must be a JSON object, not '
+                f'{type(metric).__name__} {_short(metric)}')
+        # A copy: the errors file shows the record as it was read.
+        metric = dict(metric)
+        # True when the metric to send is exactly the input (then its input
+        # text can be sent as it is).
+        self.unchanged = not (self.name or self.dimensions or self.value_meta)
         if self.name is not None and metric.get('name') is None:
             metric['name'] = self.name
         if self.dimensions:
@@ -139,14 +146,30 @@ class Normalizer:
             elif isinstance(own, Mapping):
                 metric['value_meta'] = {**self.value_meta, **own}
         raw = metric.get('timestamp')
-        if raw is None:
+        if type(raw) is int and MIN_TIME_MS <= raw <= self.max_ms and \
+                self.timestamp_unit in ('auto', 'ms'):
+            pass  # already integer milliseconds in range: the common case
+        elif raw is None:
+            self.unchanged = False
             metric['timestamp'] = self.default_timestamp()
         else:
+            self.unchanged = False
             ms, unit = to_ms(raw, self.timestamp_unit)
             if not self.allow_any_time:
                 self._check_range(raw, ms, unit)
             metric['timestamp'] = ms
+        shape = _shape(metric)
+        if shape is not None and shape in self._valid and \
+                _finite_number(metric.get('value')):
+            # Same name, dimensions and value_meta as a metric that passed
+            # validate_metric; the timestamp is our integer; the value is a
+            # finite number: validate_metric would accept it too.
+            return metric
         validation.validate_metric(metric)
+        if shape is not None:
+            if len(self._valid) >= SHAPE_CACHE:
+                self._valid.clear()
+            self._valid.add(shape)
         return metric
 
     def _check_range(self, raw: Any, ms: int, unit: str) -> None:
@@ -161,6 +184,41 @@ class Normalizer:
         raise ValidationError(
             f'Timestamp {raw!r} ({read_as}: {_iso(ms)}) is {where}; check '
             f'its unit or give {hint}')
+
+
+SHAPE_CACHE = 10_000
+_MISSING = object()
+
+
+def _shape(metric: dict[str, Any]) -> tuple | None:
+    """A hashable key of what validation checks besides the value."""
+    name = metric.get('name')
+    dims = metric.get('dimensions', _MISSING)
+    meta = metric.get('value_meta', _MISSING)
+    if type(name) is not str:
+        return None
+    if type(dims) is dict:
+        dims = tuple(dims.items())
+    elif dims is not _MISSING:
+        return None
+    if type(meta) is dict:
+        # Only strings: 1 == 1.0 == True would share a key but not a JSON
+        # length (value_meta is limited to 2048 characters as JSON).
+        for value in meta.values():
+            if type(value) is not str:
+                return None
+        meta = tuple(meta.items())
+    elif meta is not _MISSING and meta is not None:
+        return None
+    try:
+        return (name, dims, meta) if hash(dims) is not None else None
+    except TypeError:
+        return None
+
+
+def _finite_number(value: Any) -> bool:
+    kind = type(value)
+    return kind is int or (kind is float and math.isfinite(value))
 
 
 def _now_ms() -> int:

@@ -77,15 +77,32 @@ def test_a_metric_larger_than_batch_bytes_is_sent_alone(tmp_path):
     assert [len(json.loads(b)) for b in sender.bodies] == [1, 1, 1]
 
 
-def test_each_body_is_the_compact_serialisation(tmp_path):
-    path = write_jsonl(tmp_path / 'm.jsonl',
-                       [metric(0), metric(1, value_meta={'é': 'ü'})])
+def test_bodies_are_the_lines_as_read_or_compact_json(tmp_path):
+    lines = [json.dumps(metric(0)),  # sent as it is
+             json.dumps(metric(1, value_meta={'é': 'ü'}), ensure_ascii=False),
+             json.dumps(metric(2, timestamp=1714557600)),  # seconds
+             json.dumps(metric(3, value_meta={'e': '\u00e9'})),  # escape
+             json.dumps(metric(4, value_meta={'n': 'NaN'}))]
+    path = write_jsonl(tmp_path / 'm.jsonl', lines)
     sender = FakeSender()
     engine.Ingester(sender).ingest_file(path)
-    body = sender.bodies[0]
-    assert body.startswith(b'[{"name":"ingest.test",')
-    assert 'é'.encode() in body
-    assert b', ' not in body and b': ' not in body
+    compact = [json.dumps(m, separators=(',', ':'), ensure_ascii=False)
+               for m in (metric(2, timestamp=1714557600000),
+                         metric(3, value_meta={'e': '\u00e9'}),
+                         metric(4, value_meta={'n': 'NaN'}))]
+    assert sender.bodies == [('[' + ','.join(lines[:2] + compact) + ']'
+                              ).encode()]
+
+
+def test_a_lone_surrogate_is_refused_not_a_crash(tmp_path):
+    path = write_jsonl(tmp_path / 'm.jsonl', [
+        '{"name": "a", "value": 1, "timestamp": 1714557600000, '
+        '"value_meta": {"x": "\\ud800"}}'])
+    sender = FakeSender()
+    stream = io.StringIO()
+    report = engine.Ingester(sender, error_stream=stream).ingest_file(path)
+    assert report.invalid == 1 and sender.requests == 0
+    assert 'lone surrogate' in stream.getvalue()
 
 
 def test_concurrency_is_bounded_and_used(tmp_path):

@@ -136,3 +136,36 @@ def test_detect_unit_boundaries():
     assert records.detect_unit(100_000_000_000) == 'ms'
     assert records.detect_unit(1e14) == 'us'
     assert records.detect_unit(1e17) == 'ns'
+
+
+def test_repeated_series_still_get_every_check():
+    norm = normalizer()
+    base = {'name': 'a', 'dimensions': {'h': 'x'}, 'value_meta': {'k': 'v'},
+            'timestamp': NOW}
+    for value in (1, 2.5, 3):
+        assert norm({**base, 'value': value})['value'] == value
+    for value, message in (('4', 'must be a number'),
+                           (float('inf'), 'not a finite number'),
+                           (None, 'must be a number')):
+        with pytest.raises(ValidationError, match=message) as err:
+            norm({**base, 'value': value})
+        assert str(err.value).endswith(': for metric a')
+    with pytest.raises(ValidationError, match="missing the field 'value'"):
+        norm(base)
+    # bool is accepted by the API (an int in Python)
+    assert norm({**base, 'value': True})['value'] is True
+    # A different value_meta is a different shape: checked in full.
+    with pytest.raises(ValidationError, match='Too many value_meta'):
+        norm({**base, 'value': 1,
+              'value_meta': {str(i): 'v' for i in range(17)}})
+    long_meta = {'k': 'x' * 2039}
+    assert norm({**base, 'value': 1, 'value_meta': long_meta})
+    with pytest.raises(ValidationError, match='2048'):
+        norm({**base, 'value': 1, 'value_meta': {'k': 'x' * 2040}})
+
+
+def test_the_input_record_is_not_changed():
+    record = {'name': 'a', 'value': 1, 'timestamp': 1714557600}
+    metric = normalizer(dimensions={'d': 'x'})(record)
+    assert record == {'name': 'a', 'value': 1, 'timestamp': 1714557600}
+    assert metric['timestamp'] == NOW and metric['dimensions'] == {'d': 'x'}
