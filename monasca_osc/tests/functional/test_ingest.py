@@ -18,6 +18,7 @@ import contextlib
 import http.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import json
+import os
 from pathlib import Path
 import signal
 import subprocess
@@ -624,3 +625,104 @@ def test_stdin_with_a_checkpoint_is_refused(server, tenant, tmp_path):
                  str(tmp_path / 'c'), input='', check=False)
     assert result.returncode == 1
     assert 'cannot be used with stdin' in result.stderr
+
+
+# --------------------------------------------------------------------------
+# terminal and signals
+# --------------------------------------------------------------------------
+
+def osc_argv(server: SandboxServer, tenant: str, *args: Any) -> list[str]:
+    return [str(base.BIN_DIR / 'openstack'), '--os-auth-type', 'admin_token',
+            '--os-endpoint', server.endpoint, '--os-token', tenant,
+            'monitoring', 'metric', 'create', *args]
+
+
+def run_with_tty_stderr(argv: list[str], timeout: float = 120
+                        ) -> tuple[int, str, str]:
+    """Run with stderr on a pseudo-terminal; (status, stdout, stderr)."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, env=base._base_env(None),
+                            stdout=subprocess.PIPE, stderr=slave,
+                            stdin=subprocess.DEVNULL)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    stdout = proc.stdout.read().decode()
+    proc.stdout.close()
+    proc.wait(timeout)
+    return proc.returncode, stdout, b''.join(chunks).decode()
+
+
+def test_progress_bar_only_on_a_terminal(server, tenant, tmp_path):
+    path = write_jsonl(tmp_path / 'm.jsonl', 20_000, 'tty.metric')
+    server.clear_faults()
+    server.faults(method='POST', path='/v2.0/metrics', latency=0.1,
+                  count=None)
+    try:
+        status, stdout, stderr = run_with_tty_stderr(osc_argv(
+            server, tenant, '--file', str(path), '--batch-size', '500',
+            '--concurrency', '1', '-f', 'value', '-c', 'sent'))
+        assert status == 0, stderr
+        assert stdout == '20000\n'
+        frames = [f for f in stderr.split('\r') if '% [' in f]
+        assert len(frames) >= 3, stderr
+        assert ' read ' in frames[-1] and ' sent ' in frames[-1]
+        assert any('ETA ' in f for f in frames)
+        # The bar is cleared before the summary line.
+        assert '\x1b[K' in stderr
+        assert stderr.rstrip().splitlines()[-1].lstrip('\r\x1b[K').startswith(
+            f'Ingested {path}: read 20000, sent 20000')
+        tenant2 = tenant + '-quiet'
+        status, _, stderr = run_with_tty_stderr(osc_argv(
+            server, tenant2, '--file', str(path), '--batch-size', '2000',
+            '--no-progress'))
+        assert status == 0 and '\r' not in stderr.replace('\r\n', '\n')
+    finally:
+        server.clear_faults()
+    # Not a terminal (every other test): no bar either.
+    result = osc(server, tenant + '-pipe', '--file', str(path))
+    assert '\r' not in result.stderr and '\x1b' not in result.stderr
+
+
+def test_sigterm_saves_the_checkpoint_and_a_rerun_finishes(server, tenant,
+                                                          tmp_path):
+    count = 60_000
+    path = write_jsonl(tmp_path / 'm.jsonl', count, 'term.metric')
+    point = tmp_path / 'c.ckpt'
+    args = ['--file', str(path), '--checkpoint', str(point),
+            '--batch-size', '500']
+    server.clear_faults()
+    server.faults(method='POST', path='/v2.0/metrics', latency=0.05,
+                  count=None)
+    proc = subprocess.Popen(osc_argv(server, tenant, *args),
+                            env=base._base_env(None), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_progress(point, proc, at_least=5_000)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        server.clear_faults()
+    assert proc.returncode == 130, stderr
+    assert 'Traceback' not in stderr
+    assert f'Progress saved in {point}; run the same command to continue' \
+        in stderr
+    state = json.loads(point.read_text())
+    done = sum(end - start for start, end in state['done'])
+    assert 5_000 <= done < count and state['complete'] is False
+    report = osc(server, tenant, *args, '-f', 'json').json()
+    assert (report['read'], report['sent'], report['resumed']) == (
+        count, count, done)
+    expect_all(server, tenant, 'term.metric', range(count))
