@@ -244,8 +244,9 @@ def test_negative_minutes_are_a_value(argv: list[str]) -> None:
 
 
 def test_positional_relative_start() -> None:
-    parsed = parse('measurement-list', ['m', '-15m'])
-    assert parsed.start == '-15m'
+    assert parse('measurement-list', ['m', '-120']).start == '-120'
+    assert parse('metric-statistics', ['m', 'avg', '-5']).start == '-5'
+    assert parse('metric-list', ['--starttime=-15m']).start == '-15m'
 
 
 @pytest.mark.parametrize('text,ms', [
