@@ -158,6 +158,10 @@ class MonascaShell(app.App):
             # Keep library chatter out of normal and -v output.
             for name in ('stevedore', 'urllib3', 'iso8601'):
                 logging.getLogger(name).setLevel(logging.WARNING)
+        if self.options.verbose_level < 2:
+            # As with openstack, retry notices need -v: by default a
+            # failure is the one error line.
+            logging.getLogger('monasca_osc.api').setLevel(logging.WARNING)
 
     def initialize_app(self, argv: list[str]) -> None:
         from monasca_osc import client
