@@ -13,10 +13,6 @@ ACTIONS = (('alarm', 'ALARM'), ('ok', 'OK'),
            ('undetermined', 'UNDETERMINED'))
 
 
-class _Show(base.LegacyCommand):
-    def present(self, item: Any, shown: tuple) -> tuple:
-        return base.show_item(item)
-
 
 def _no_clearing(parser: argparse.ArgumentParser) -> None:
     # v2 options the legacy syntax expresses differently.
@@ -24,7 +20,7 @@ def _no_clearing(parser: argparse.ArgumentParser) -> None:
                            for kind, _ in ACTIONS})
 
 
-class AlarmDefinitionCreate(_Show, v2.CreateAlarmDefinition):
+class AlarmDefinitionCreate(base.LegacyShow, v2.CreateAlarmDefinition):
     """Create an alarm definition."""
 
     legacy_format = 'json'
@@ -86,7 +82,7 @@ class AlarmDefinitionList(base.LegacyCommand, v2.ListAlarmDefinition):
             ('actions_enabled', base.pick('Actions Enabled'))))
 
 
-class AlarmDefinitionShow(_Show, v2.ShowAlarmDefinition):
+class AlarmDefinitionShow(base.LegacyShow, v2.ShowAlarmDefinition):
     """Describe the alarm definition."""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -96,7 +92,7 @@ class AlarmDefinitionShow(_Show, v2.ShowAlarmDefinition):
         return parser
 
 
-class AlarmDefinitionUpdate(_Show, v2.SetAlarmDefinition):
+class AlarmDefinitionUpdate(base.LegacyShow, v2.SetAlarmDefinition):
     """Update the alarm definition."""
 
     legacy_format = 'json'
@@ -134,7 +130,7 @@ class AlarmDefinitionUpdate(_Show, v2.SetAlarmDefinition):
         return parser
 
 
-class AlarmDefinitionPatch(_Show, v2.SetAlarmDefinition):
+class AlarmDefinitionPatch(base.LegacyShow, v2.SetAlarmDefinition):
     """Patch the alarm definition."""
 
     legacy_format = 'json'

@@ -47,10 +47,6 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
                              'alarm.')
 
 
-class _Show(base.LegacyCommand):
-    def present(self, item: Any, shown: tuple) -> tuple:
-        return base.show_item(item, raw=('lifecycle_state', 'link'))
-
 
 class AlarmList(base.LegacyCommand, v2.ListAlarm):
     """List alarms for this tenant."""
@@ -88,6 +84,10 @@ class AlarmList(base.LegacyCommand, v2.ListAlarm):
             ('state_updated_timestamp', base.pick('State Updated')),
             ('updated_timestamp', base.pick('Updated')),
             ('created_timestamp', base.pick('Created'))))
+
+
+class _Show(base.LegacyShow):
+    raw_fields = ('lifecycle_state', 'link')
 
 
 class AlarmShow(_Show, v2.ShowAlarm):

@@ -385,6 +385,16 @@ class LegacyCommand:
         return super().produce_output(parsed_args, column_names, data)
 
 
+class LegacyShow(LegacyCommand):
+    """Show, create, update and patch commands: the whole API object, in
+    the legacy Property/Value view (``raw_fields`` print as plain text)."""
+
+    raw_fields: tuple[str, ...] = ()
+
+    def present(self, item: Any, shown: tuple) -> tuple:
+        return show_item(item, raw=self.raw_fields)
+
+
 # -- argument helpers --------------------------------------------------------
 def epoch_ms(text: str) -> str:
     """argparse type of ``--time``: integer epoch milliseconds.

@@ -16,12 +16,8 @@ PERIOD_HELP = ('The notification period in seconds: 0 (no re-notification) '
                'or a period the server allows (60 by default).')
 
 
-class _Show(base.LegacyCommand):
-    def present(self, item: Any, shown: tuple) -> tuple:
-        return base.show_item(item)
 
-
-class NotificationCreate(_Show, v2.CreateNotificationMethod):
+class NotificationCreate(base.LegacyShow, v2.CreateNotificationMethod):
     """Create notification."""
 
     legacy_format = 'json'
@@ -61,7 +57,7 @@ class NotificationList(base.LegacyCommand, v2.ListNotificationMethod):
             for name in ('name', 'id', 'type', 'address', 'period')))
 
 
-class NotificationShow(_Show, v2.ShowNotificationMethod):
+class NotificationShow(base.LegacyShow, v2.ShowNotificationMethod):
     """Describe the notification."""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -71,7 +67,7 @@ class NotificationShow(_Show, v2.ShowNotificationMethod):
         return parser
 
 
-class NotificationUpdate(_Show, v2.SetNotificationMethod):
+class NotificationUpdate(base.LegacyShow, v2.SetNotificationMethod):
     """Update notification."""
 
     legacy_format = 'json'
@@ -91,7 +87,7 @@ class NotificationUpdate(_Show, v2.SetNotificationMethod):
         return parser
 
 
-class NotificationPatch(_Show, v2.SetNotificationMethod):
+class NotificationPatch(base.LegacyShow, v2.SetNotificationMethod):
     """Patch notification."""
 
     legacy_format = 'json'
