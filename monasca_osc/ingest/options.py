@@ -81,7 +81,10 @@ def add_bulk_options(parser: argparse.ArgumentParser) -> None:
         'bulk ingest',
         'With --file, <name>, --dimension, --value-meta and --time are '
         'defaults for records that lack them (a record\'s own dimensions and '
-        'value_meta entries win); --value is not allowed.')
+        'value_meta entries win); --value is not allowed. Records without '
+        'a timestamp get --time or the current time (with --checkpoint: the '
+        'time of the first run, so a resumed run re-sends identical points). '
+        'Exit status 1 when any record was refused or not sent.')
     group.add_argument(
         '--file', metavar='<path|->',
         help='Read many metrics from a file ("-" for stdin): JSON Lines (one '
