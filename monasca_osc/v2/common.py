@@ -7,18 +7,18 @@ osc_lib only (all already loaded by OSC).
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import json
+import re
 from typing import Any
 
 from cliff import columns as cliff_columns
 from osc_lib.command import command
 
 from monasca_osc.common import dimensions as dims
-from monasca_osc.common import timeutil
-from monasca_osc.common import validation
+from monasca_osc.common import timeutil, validation
 
-TEXT_FORMATS = ('csv', 'value')
+TEXT_FORMATS = ('csv', 'value', 'shell')
 
 
 # -- columns ---------------------------------------------------------------
@@ -122,7 +122,23 @@ def get_fields(item: Mapping[str, Any], fields: Sequence[str],
 
 
 # -- base commands ---------------------------------------------------------
+# argparse only takes negative *numbers* as option values, so ``--start -1h``
+# failed with "expected one argument". Relative times are values too.
+_NEGATIVE_VALUE = re.compile(
+    r'^-\d+$|^-\d*\.\d+$|^-(?:\d+\s*[smhdw])+$', re.IGNORECASE)
+
+
+def accept_relative_times(parser: argparse.ArgumentParser
+                          ) -> argparse.ArgumentParser:
+    """Let option values like ``-15m`` or ``-1h30m`` through argparse."""
+    parser._negative_number_matcher = _NEGATIVE_VALUE
+    return parser
+
+
 class _OutputMixin:
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        return accept_relative_times(super().get_parser(prog_name))
+
     def _text_rows(self, parsed_args: argparse.Namespace,
                    data: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
         if getattr(parsed_args, 'formatter', None) in TEXT_FORMATS:
