@@ -726,3 +726,36 @@ def test_sigterm_saves_the_checkpoint_and_a_rerun_finishes(server, tenant,
     assert (report['read'], report['sent'], report['resumed']) == (
         count, count, done)
     expect_all(server, tenant, 'term.metric', range(count))
+
+
+@pytest.mark.keystone
+def test_ingest_with_keystone_tokens_from_several_threads(
+        keystone: base.KeystoneEnv, tmp_path):
+    """Four sender threads share the one keystoneauth session (and token)
+    of a password-authenticated cloud behind keystonemiddleware."""
+    name = f'ks.ingest.{uuid.uuid4().hex[:8]}'
+    path = write_jsonl(tmp_path / 'm.jsonl', 20_000, name)
+    before = keystone.sandbox.request_count()
+    result = base.run_openstack(
+        'monitoring', 'metric', 'create', '--file', str(path),
+        '--concurrency', '4', '--batch-size', '500', '-f', 'json',
+        cloud='mon-user', timeout=300)
+    report = result.json()
+    assert (report['sent'], report['failed'], report['requests']) == (
+        20_000, 0, 40)
+    # keystonemiddleware may answer 503 while it validates the new token
+    # for the first concurrent requests: those are retried, and nothing
+    # else reached the server.
+    assert report['retried'] <= 4
+    assert keystone.sandbox.request_count() - before == \
+        40 + report['retried']
+    session = keystone.session('mon-user')
+    response = session.get(
+        keystone.sandbox.endpoint + '/metrics/statistics',
+        params={'name': name, 'merge_metrics': 'true', 'period': 10 ** 9,
+                'start_time': '2000-01-01T00:00:00Z',
+                'statistics': 'count,sum'},
+        headers={'Accept': 'application/json'})
+    assert response.status_code == 200, response.text
+    row = response.json()['elements'][0]['statistics'][0]
+    assert row[1:] == [20_000, float(sum(range(20_000)))]
