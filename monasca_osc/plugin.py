@@ -21,9 +21,9 @@ API_VERSIONS = ('2', '2.0')
 
 def make_client(instance: Any) -> Any:
     """Build the Monasca REST client on OSC's keystoneauth session."""
-    from monasca_osc.api.client import MonitoringClient
-
     from keystoneauth1 import exceptions as ks_exc
+
+    from monasca_osc.api.client import MonitoringClient
 
     config = instance.get_configuration()
     try:
@@ -36,20 +36,56 @@ def make_client(instance: Any) -> Any:
     return MonitoringClient(
         instance.session, endpoint_override=endpoint,
         region_name=instance.region_name, interface=instance.interface,
-        retries=_number(config.get('monitoring_retries'), int, 3),
-        timeout=_number(config.get('monitoring_timeout'), float, None))
+        retries=_number(config.get('monitoring_retries'), int, 3,
+                        'monitoring_retries'),
+        timeout=_number(config.get('monitoring_timeout'), float, None,
+                        'monitoring_timeout'))
 
 
-def _number(value: Any, kind: type, default: Any) -> Any:
+def _number(value: Any, kind: type, default: Any, name: str) -> Any:
+    """A clouds.yaml setting (the options were checked by argparse)."""
     if value in (None, ''):
         return default
     try:
-        return kind(value)
+        number = kind(value)
     except (TypeError, ValueError):
+        number = None
+    if number is None or number < 0 or (kind is float and not number > 0):
         from osc_lib import exceptions
 
         raise exceptions.CommandError(
-            f'Invalid monitoring setting {value!r}: expected a number')
+            f'Invalid monitoring setting {name} {value!r}: expected '
+            + ('a number of retries (0 or more)' if kind is int
+               else 'a positive number of seconds'))
+    return number
+
+
+def _retries(text: str) -> int | None:
+    """argparse type of --os-monitoring-retries (and its variable)."""
+    if text in (None, ''):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a number of retries (0 or more)')
+    return value
+
+
+def _seconds(text: str) -> float | None:
+    """argparse type of --os-monitoring-timeout (and its variable)."""
+    if text in (None, ''):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float('inf'):
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a positive number of seconds')
+    return value
 
 
 def check_api_version(version: str) -> bool:
@@ -66,13 +102,13 @@ def build_option_parser(parser: argparse.ArgumentParser
         help='Monitoring API version, default=2 '
              '(Env: OS_MONITORING_API_VERSION)')
     parser.add_argument(
-        '--os-monitoring-retries', metavar='<count>',
+        '--os-monitoring-retries', metavar='<count>', type=_retries,
         default=utils.env('OS_MONITORING_RETRIES'),
         help='Retries of a failed monitoring API request (connection '
              'errors, timeouts, 429, 500, 502, 503, 504), default=3 '
              '(Env: OS_MONITORING_RETRIES; clouds.yaml: monitoring_retries)')
     parser.add_argument(
-        '--os-monitoring-timeout', metavar='<seconds>',
+        '--os-monitoring-timeout', metavar='<seconds>', type=_seconds,
         default=utils.env('OS_MONITORING_TIMEOUT'),
         help='Timeout of one monitoring API request in seconds, default: '
              'the session timeout (Env: OS_MONITORING_TIMEOUT; clouds.yaml: '

@@ -41,6 +41,7 @@ DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
 MAX_RETRY_AFTER = 120.0
+_insecure_warned = False
 _TITLE = re.compile(r'<title[^>]*>(.*?)</title>', re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r'<[^>]+>')
 
@@ -187,6 +188,26 @@ def _short_reason(error: Exception) -> str:
     return _one_line(text, 160)
 
 
+def warn_if_insecure(session: Any) -> None:
+    """One warning line per process when TLS verification is off.
+
+    urllib3 warns on every unverified request (two lines each, or nothing
+    at all under OpenStackClient, which silences it); say it once instead.
+    """
+    global _insecure_warned
+    if getattr(session, 'verify', True) is not False:
+        return
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    warnings.simplefilter('ignore', InsecureRequestWarning)
+    if not _insecure_warned:
+        _insecure_warned = True
+        LOG.warning('Warning: TLS certificate verification is disabled '
+                    '(--insecure); the server is not authenticated')
+
+
 class MonascaAdapter(ks_adapter.Adapter):
     """keystoneauth Adapter bound to the ``monitoring`` service."""
 
@@ -197,6 +218,7 @@ class MonascaAdapter(ks_adapter.Adapter):
                  sleep: Any = time.sleep, **kwargs: Any):
         kwargs.setdefault('service_type', SERVICE_TYPE)
         super().__init__(session, **kwargs)
+        warn_if_insecure(session)
         self.retries = max(0, int(retries))
         self.backoff = backoff
         self.max_backoff = max_backoff

@@ -90,7 +90,7 @@ def filter_kwargs(client: Any, parsed_args: argparse.Namespace
         validation.validate_metric_name(parsed_args.metric_name)
     metric_dimensions = common.dimension_filter(parsed_args.metric_dimensions)
     since = None
-    if parsed_args.state_updated_start_time:
+    if parsed_args.state_updated_start_time is not None:
         since = common.TimeRange(parsed_args.state_updated_start_time, None,
                                  start_name='--state-updated-since').start
     definition = parsed_args.definition

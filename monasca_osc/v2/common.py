@@ -135,7 +135,34 @@ def accept_relative_times(parser: argparse.ArgumentParser
     return parser
 
 
+def check_utf8(parsed_args: argparse.Namespace) -> None:
+    """Refuse arguments that are not valid UTF-8.
+
+    Python hands such argv bytes over as lone surrogates; sent on they
+    would fail deep inside the HTTP layer or be stored mangled.
+    """
+    for value in vars(parsed_args).values():
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        for item in items:
+            for text in item if isinstance(item, (list, tuple)) else (item,):
+                if not isinstance(text, str):
+                    continue
+                try:
+                    text.encode('utf-8')
+                except UnicodeEncodeError:
+                    shown = text.encode('utf-8', 'surrogateescape').decode(
+                        'utf-8', 'backslashreplace')
+                    if len(shown) > 80:
+                        shown = shown[:77] + '...'
+                    raise validation.ValidationError(
+                        f"Argument '{shown}' is not valid UTF-8") from None
+
+
 class _OutputMixin:
+    def run(self, parsed_args: argparse.Namespace) -> int:
+        check_utf8(parsed_args)
+        return super().run(parsed_args)
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         return accept_relative_times(super().get_parser(prog_name))
 
@@ -287,9 +314,10 @@ class TimeRange:
                  check_order: bool = True,
                  start_name: str = '--start', end_name: str = '--end'):
         self.now = timeutil.utcnow()
-        self.start = None if start in (None, '') else timeutil.parse_time(
+        # An empty value is an error ("Empty --start time"), not "unset".
+        self.start = None if start is None else timeutil.parse_time(
             start, self.now, what=f'{start_name} time')
-        self.end = None if end in (None, '') else timeutil.parse_time(
+        self.end = None if end is None else timeutil.parse_time(
             end, self.now, what=f'{end_name} time')
         if check_order:
             timeutil.check_order(self.start, self.end, start_name, end_name)
@@ -311,9 +339,15 @@ def paging_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
 
 def delete_each(items: Sequence[str], what: str,
                 delete: Callable[[str], None], log: Any) -> None:
-    """Delete several items; report each failure, then "N of M failed"."""
+    """Delete several items; report each failure, then "N of M failed".
+
+    A single item fails with its own one-line error.
+    """
     from osc_lib import exceptions
 
+    if len(items) == 1:
+        delete(items[0])
+        return
     failed = 0
     for item in items:
         try:

@@ -6,8 +6,7 @@ import argparse
 from typing import Any
 
 from monasca_osc.common import dimensions as dims
-from monasca_osc.common import timeutil
-from monasca_osc.common import validation
+from monasca_osc.common import timeutil, validation
 from monasca_osc.v2 import common
 
 METRIC_COLUMNS = ('Name', 'Dimensions')
@@ -63,7 +62,7 @@ class CreateMetric(common.ShowOne):
         options.add_bulk_options(parser)
 
     def build_metric(self, parsed_args: argparse.Namespace) -> dict[str, Any]:
-        if not parsed_args.name:
+        if parsed_args.name is None:
             raise validation.ValidationError(
                 'A metric name is required (or --file for bulk ingest)')
         if parsed_args.value is None:
@@ -73,7 +72,7 @@ class CreateMetric(common.ShowOne):
         dimensions = dims.parse_dimensions(parsed_args.dimensions)
         if dimensions:
             metric['dimensions'] = dimensions
-        if parsed_args.time:
+        if parsed_args.time is not None:
             when = timeutil.parse_time(parsed_args.time, what='--time')
             metric['timestamp'] = timeutil.to_epoch_ms(when)
         else:

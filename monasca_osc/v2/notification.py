@@ -82,6 +82,23 @@ class ShowNotificationMethod(common.ShowOne):
         return self.present(method, show(method))
 
 
+def _check_fields(fields: dict[str, Any]) -> None:
+    """The checks that need no request, done before the method is found.
+
+    An address given without a type is checked against the stored type
+    later, by the manager.
+    """
+    if fields['name'] is not None:
+        validation.validate_notification_name(fields['name'])
+    if fields['type'] is not None:
+        validation.validate_notification_type(fields['type'])
+    if fields['address'] is not None:
+        validation.validate_notification_address(fields['type'] or '',
+                                                 fields['address'])
+    if fields['period'] is not None:
+        validation.validate_notification_period(fields['period'])
+
+
 class SetNotificationMethod(common.ShowOne):
     """Set notification method properties (or replace with --replace)"""
 
@@ -102,6 +119,7 @@ class SetNotificationMethod(common.ShowOne):
         fields = {'name': parsed_args.name, 'type': parsed_args.type,
                   'address': parsed_args.address,
                   'period': parsed_args.period}
+        _check_fields(fields)
         manager = self.client.notifications
         if parsed_args.replace:
             missing = [f'--{k}' for k, v in fields.items() if v is None]

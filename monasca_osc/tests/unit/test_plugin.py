@@ -73,7 +73,7 @@ def test_options_from_environment(monkeypatch) -> None:
                                    'OS_MONITORING_TIMEOUT': '9'}
                      ).parse_args([])
     assert (parsed.os_monitoring_api_version, parsed.os_monitoring_retries,
-            parsed.os_monitoring_timeout) == ('2.0', '1', '9')
+            parsed.os_monitoring_timeout) == ('2.0', 1, 9.0)
 
 
 def test_options_on_the_command_line_win(monkeypatch) -> None:
@@ -82,7 +82,7 @@ def test_options_on_the_command_line_win(monkeypatch) -> None:
                                    '--os-monitoring-retries', '0',
                                    '--os-monitoring-timeout', '1.5'])
     assert (parsed.os_monitoring_api_version, parsed.os_monitoring_retries,
-            parsed.os_monitoring_timeout) == ('2', '0', '1.5')
+            parsed.os_monitoring_timeout) == ('2', 0, 1.5)
     assert 'default=2' in plugin.build_option_parser(
         argparse.ArgumentParser()).format_help()
 
@@ -131,8 +131,28 @@ def test_make_client_settings_from_configuration() -> None:
     assert client.adapter.request_timeout is None
 
 
+@pytest.mark.parametrize('args,env,message', [
+    (['--os-monitoring-retries', 'many'], {},
+     "argument --os-monitoring-retries: 'many' is not a number of retries"),
+    (['--os-monitoring-retries=-1'], {},
+     "argument --os-monitoring-retries: '-1' is not a number of retries"),
+    ([], {'OS_MONITORING_TIMEOUT': '0'},
+     "argument --os-monitoring-timeout: '0' is not a positive number"),
+    (['--os-monitoring-timeout', 'inf'], {},
+     "argument --os-monitoring-timeout: 'inf' is not a positive number")])
+def test_bad_options_are_usage_errors(monkeypatch, capsys, args: list,
+                                      env: dict, message: str) -> None:
+    parser = _parser(monkeypatch, env)
+    with pytest.raises(SystemExit) as exit_:
+        parser.parse_args(args)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize('config', [{'monitoring_retries': 'many'},
-                                    {'monitoring_timeout': '5s'}])
+                                    {'monitoring_retries': -2},
+                                    {'monitoring_timeout': '5s'},
+                                    {'monitoring_timeout': 0}])
 def test_make_client_bad_settings(config: dict) -> None:
     with pytest.raises(osc_exc.CommandError) as err:
         plugin.make_client(FakeInstance(config))

@@ -107,9 +107,13 @@ def test_time_range_one_instant() -> None:
 
 
 def test_time_range_empty_and_order() -> None:
-    times = common.TimeRange(None, '')
+    times = common.TimeRange(None, None)
     assert (times.start, times.end, times.start_iso, times.end_iso) == (
         None, None, None, None)
+    # An empty value (an unset shell variable) is an error, not "unset".
+    with pytest.raises(ValidationError) as err:
+        common.TimeRange(None, '')
+    assert str(err.value) == 'Empty --end time'
     with pytest.raises(ValidationError) as err:
         common.TimeRange('now', '-1h')
     assert 'must be before --end' in str(err.value)
