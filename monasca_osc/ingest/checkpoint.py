@@ -145,6 +145,15 @@ class Checkpoint:
         except (TypeError, ValueError):
             raise CheckpointError(f'The checkpoint {self.path} is damaged; '
                                   f'delete it to start over') from None
+        saved_options = saved.get('options') or {}
+        options = input_info.get('options') or {}
+        changed = sorted(key for key in set(saved_options) | set(options)
+                         if saved_options.get(key) != options.get(key))
+        if changed:
+            raise CheckpointError(
+                f'The checkpoint {self.path} was written with other options '
+                f'that change the metrics sent ({", ".join(changed)}); run '
+                f'with the same options, or delete it to start over')
         self.input = dict(input_info)
         self.errors_file = state.get('errors_file')
         self.default_timestamp = state.get('default_timestamp')

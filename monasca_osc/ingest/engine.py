@@ -522,7 +522,8 @@ class Ingester:
             point = None
             if self.checkpoint_path:
                 info = {'path': os.path.abspath(path), 'format': fmt,
-                        **readers.fingerprint(path)}
+                        **readers.fingerprint(path),
+                        'options': self._options()}
                 try:
                     point = ckpt.Checkpoint.open(self.checkpoint_path, info)
                 except ckpt.CheckpointError as err:
@@ -559,6 +560,19 @@ class Ingester:
         self._stop_flag.set()
 
     # -- internals ----------------------------------------------------------
+    def _options(self) -> dict[str, Any]:
+        """Options that change what a record becomes (for the checkpoint:
+        a resumed run must treat records as the first run did)."""
+        return {'name': self.name, 'dimensions': self.dimensions,
+                'value_meta': self.value_meta,
+                'default_timestamp': self.default_timestamp,
+                'timestamp_unit': self.timestamp_unit,
+                'allow_any_time': self.allow_any_time,
+                'dimension_columns': self.dimension_columns,
+                'meta_columns': self.meta_columns,
+                'ignore_columns': sorted(self.ignore_columns),
+                'tenant_id': self.tenant_id}
+
     def _csv_layout(self, header: list[str]) -> readers.CsvLayout:
         return readers.CsvLayout(
             header, dimension_columns=self.dimension_columns,

@@ -664,16 +664,16 @@ def run_with_tty_stderr(argv: list[str], timeout: float = 120
 
 
 def test_progress_bar_only_on_a_terminal(server, tenant, tmp_path):
-    path = write_jsonl(tmp_path / 'm.jsonl', 20_000, 'tty.metric')
+    path = write_jsonl(tmp_path / 'm.jsonl', 8_000, 'tty.metric')
     server.clear_faults()
     server.faults(method='POST', path='/v2.0/metrics', latency=0.1,
                   count=None)
     try:
         status, stdout, stderr = run_with_tty_stderr(osc_argv(
-            server, tenant, '--file', str(path), '--batch-size', '500',
+            server, tenant, '--file', str(path), '--batch-size', '200',
             '--concurrency', '1', '-f', 'value', '-c', 'sent'))
         assert status == 0, stderr
-        assert stdout == '20000\n'
+        assert stdout == '8000\n'
         frames = [f for f in stderr.split('\r') if '% [' in f]
         assert len(frames) >= 3, stderr
         assert ' read ' in frames[-1] and ' sent ' in frames[-1]
@@ -681,7 +681,7 @@ def test_progress_bar_only_on_a_terminal(server, tenant, tmp_path):
         # The bar is cleared before the summary line.
         assert '\x1b[K' in stderr
         assert stderr.rstrip().splitlines()[-1].lstrip('\r\x1b[K').startswith(
-            f'Ingested {path}: read 20000, sent 20000')
+            f'Ingested {path}: read 8000, sent 8000')
         tenant2 = tenant + '-quiet'
         status, _, stderr = run_with_tty_stderr(osc_argv(
             server, tenant2, '--file', str(path), '--batch-size', '2000',

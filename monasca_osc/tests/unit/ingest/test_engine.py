@@ -487,6 +487,23 @@ def test_a_checkpoint_for_another_file_is_refused(tmp_path):
     assert sender.requests == 0
 
 
+def test_a_checkpoint_written_with_other_options_is_refused(tmp_path):
+    path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(10)))
+    point = str(tmp_path / 'c.ckpt')
+    engine.Ingester(FakeSender(), checkpoint=point, dimensions={'a': 'b'},
+                    batch_size=3).ingest_file(path)
+    # Batching and sending options may change; these may not.
+    engine.Ingester(FakeSender(), checkpoint=point, dimensions={'a': 'b'},
+                    batch_size=7, concurrency=1).ingest_file(path)
+    with pytest.raises(engine.IngestStopped) as err:
+        engine.Ingester(FakeSender(), checkpoint=point, allow_any_time=True,
+                        tenant_id='other').ingest_file(path)
+    assert str(err.value) == (
+        f'The checkpoint {point} was written with other options that '
+        f'change the metrics sent (allow_any_time, dimensions, tenant_id); '
+        f'run with the same options, or delete it to start over')
+
+
 def test_checkpoint_refuses_stdin(tmp_path):
     with pytest.raises(exc.ValidationError, match='stdin'):
         engine.Ingester(FakeSender(), checkpoint=str(
