@@ -563,15 +563,16 @@ class Ingester:
     def _options(self) -> dict[str, Any]:
         """Options that change what a record becomes (for the checkpoint:
         a resumed run must treat records as the first run did)."""
-        return {'name': self.name, 'dimensions': self.dimensions,
-                'value_meta': self.value_meta,
-                'default_timestamp': self.default_timestamp,
-                'timestamp_unit': self.timestamp_unit,
-                'allow_any_time': self.allow_any_time,
-                'dimension_columns': self.dimension_columns,
-                'meta_columns': self.meta_columns,
-                'ignore_columns': sorted(self.ignore_columns),
-                'tenant_id': self.tenant_id}
+        # Keyed by the command's option names: they appear in messages.
+        return {'<name>': self.name, '--dimension': self.dimensions,
+                '--value-meta': self.value_meta,
+                '--time': self.default_timestamp,
+                '--timestamp-unit': self.timestamp_unit,
+                '--allow-any-time': self.allow_any_time,
+                '--dimension-column': self.dimension_columns,
+                '--meta-column': self.meta_columns,
+                '--ignore-column': sorted(self.ignore_columns),
+                '--project': self.tenant_id}
 
     def _csv_layout(self, header: list[str]) -> readers.CsvLayout:
         return readers.CsvLayout(

@@ -500,7 +500,8 @@ def test_a_checkpoint_written_with_other_options_is_refused(tmp_path):
                         tenant_id='other').ingest_file(path)
     assert str(err.value) == (
         f'The checkpoint {point} was written with other options that '
-        f'change the metrics sent (allow_any_time, dimensions, tenant_id); '
+        f'change the metrics sent (--allow-any-time, --dimension, '
+        f'--project); '
         f'run with the same options, or delete it to start over')
 
 
