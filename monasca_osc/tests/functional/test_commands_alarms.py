@@ -317,8 +317,8 @@ def test_alarm_definition_set_patch(tenant: str, endpoint: str) -> None:
         'deterministic': False, 'match_by': ['hostname'], 'severity': 'LOW',
         'actions_enabled': False, 'alarm_actions': [n2['id']],
         'ok_actions': [], 'undetermined_actions': []}
-    assert osc_json(tenant, 'alarm', 'definition', 'show', 'patched') == \
-        result
+    assert osc_json(tenant, 'alarm', 'definition', 'set', 'patched',
+                    '--enable-actions')['actions_enabled'] is True
     # Nothing to set: a clear client-side error.
     lib.assert_one_line_error(
         osc(tenant, 'alarm', 'definition', 'set', 'patched', check=False),
@@ -415,6 +415,10 @@ def test_alarm_list_filters(fleet: tuple) -> None:
     assert len(osc_json(tenant, 'alarm', 'list', '--definition',
                         'load-high', '--severity', 'MEDIUM')) == 5
     assert osc_json(tenant, 'alarm', 'list', '--severity', 'LOW') == []
+    assert len(osc_json(tenant, 'alarm', 'list', '--state-updated-since',
+                        '-1h')) == 5
+    assert osc_json(tenant, 'alarm', 'list', '--state-updated-since',
+                    'now+1h') == []
     rows = osc_json(tenant, 'alarm', 'list', '--sort', 'state:desc',
                     '--long')
     assert [r['State'] for r in rows] == ['ALARM'] * 3 + ['OK'] * 2
@@ -533,6 +537,10 @@ def test_alarm_history_list_all_alarms(fleet: tuple) -> None:
     assert fired == {data['alarms'][h]['id'] for h in ('a1', 'a2', 'a3')}
     assert [r['Timestamp'] for r in rows] == \
         sorted(r['Timestamp'] for r in rows)
+    assert osc_json(tenant, 'alarm', 'history', 'list', '--start', '-1h',
+                    '--end', 'now+1m') == rows
+    assert osc_json(tenant, 'alarm', 'history', 'list', '--start',
+                    'now+1m') == []
     only = osc_json(tenant, 'alarm', 'history', 'list', '--dimension',
                     'hostname=a3', '--long')
     assert {r['Alarm ID'] for r in only} == {data['alarms']['a3']['id']}

@@ -130,9 +130,10 @@ ALL_METRICS = [
      ALL_METRICS[:2]),
     (('--dimension', 'hostname,service=db'), [ALL_METRICS[1]]),
     (('--start', '-1d'), ALL_METRICS[:4]),
+    (('--start', '-3d', '--end', '-1d'), ALL_METRICS[4:]),
     (('--name', 'ml.nothing'), []),
 ], ids=['all', 'name', 'dimension', 'multi-value-and-key-only',
-        'comma-pairs', 'start', 'no-match'])
+        'comma-pairs', 'start', 'start-end', 'no-match'])
 def test_metric_list_filters(catalog: str, args: tuple,
                              expected: list) -> None:
     assert osc_json(catalog, 'metric', 'list', *args) == expected
@@ -192,6 +193,10 @@ def test_metric_dimension_name_list(catalog: str) -> None:
     out = osc(catalog, 'metric', 'dimension', 'name', 'list',
               '--metric-name', 'ml.b', '-f', 'csv').stdout
     assert lib.parse_csv(out) == [{'Dimension Name': 'hostname'}]
+    # ml.old (zone) has no measurement in the last day.
+    out = osc(catalog, 'metric', 'dimension', 'name', 'list', '--start',
+              '-1d', '-f', 'value').stdout
+    assert lib.value_lines(out) == ['hostname', 'service']
 
 
 def test_metric_dimension_value_list(catalog: str) -> None:
