@@ -14,13 +14,22 @@ from collections.abc import Iterator
 import json
 from pathlib import Path
 import re
+import signal
+import subprocess
+import time
 from typing import Any
 
 import pytest
 
 from monasca_osc.tests.fixtures import SandboxServer, free_port
 from monasca_osc.tests.functional import base
-from monasca_osc.tests.functional.corpus.cli import Run, run, run_cli
+from monasca_osc.tests.functional.corpus.cli import (
+    Run,
+    monasca_env,
+    openstack_argv,
+    run,
+    run_cli,
+)
 
 TENANT = base.NOAUTH_TENANT
 LIST = {'openstack': ('monitoring', 'metric', 'list'),
@@ -409,3 +418,35 @@ def test_patch_and_delete_are_retried(sandbox: SandboxServer,
     assert result.returncode == 0, result
     status, _ = sandbox.request('GET', path, tenant=TENANT)
     assert status == 404
+
+
+# -- Ctrl-C during a slow request -------------------------------------------
+
+@pytest.mark.parametrize('cli', CLIS)
+def test_interrupt_exits_130_without_traceback(sandbox: SandboxServer,
+                                               cli: str) -> None:
+    metrics_fault(sandbox, latency=SLOW, count=None)
+    if cli == 'openstack':
+        argv = openstack_argv(sandbox.endpoint, *LIST[cli])
+        env = base._base_env(None)
+    else:
+        argv = [str(base.BIN_DIR / 'monasca'), *LIST[cli]]
+        env = base._base_env(monasca_env(sandbox.endpoint))
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while sandbox.request_count() == 0:  # the request is in flight
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert time.monotonic() - started < SLOW / 2
+    assert b'Traceback' not in stderr
+    assert stdout == b''
