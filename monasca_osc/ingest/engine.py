@@ -518,7 +518,11 @@ class Ingester:
         except readers.InputError as err:
             raise IngestStopped(str(err)) from None
         try:
-            fmt = readers.detect_format(source, format)
+            try:
+                fmt = readers.detect_format(source, format)
+            except (OSError, EOFError) as err:
+                raise IngestStopped(f'Cannot read {source.name}: {err}') \
+                    from None
             point = None
             if self.checkpoint_path:
                 info = {'path': os.path.abspath(path), 'format': fmt,
@@ -785,6 +789,11 @@ class _Run:
         except readers.InputError as err:
             self.fatal = IngestStopped(str(err))
             self.stop_reason = str(err)
+        except (OSError, EOFError) as err:
+            # A read error, or a damaged or truncated gzip file.
+            message = f'Cannot read {report.source}: {err}'
+            self.fatal = IngestStopped(message)
+            self.stop_reason = message
         if batch is not None and batch.entries:
             if self._stopping():
                 # Stopped by a failure: leave it for a resumed run.

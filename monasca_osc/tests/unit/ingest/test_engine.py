@@ -579,6 +579,26 @@ def test_json_array_and_csv_files(tmp_path):
         'value_meta': {'rc': '1'}}
 
 
+@pytest.mark.parametrize('data, message', [
+    (None, 'Compressed file ended before the end-of-stream marker'),
+    (b'\x1f\x8bxxxxxxxxxxxxxx', 'Unknown compression method'),
+])
+def test_damaged_gzip_input_is_one_clear_error(tmp_path, data, message):
+    import gzip
+
+    whole = gzip.compress(b''.join(json.dumps(metric(i)).encode() + b'\n'
+                                   for i in range(2000)))
+    path = tmp_path / 'm.jsonl.gz'
+    path.write_bytes(data if data is not None else whole[:len(whole) // 2])
+    sender = FakeSender()
+    with pytest.raises(engine.IngestStopped) as err:
+        engine.Ingester(sender, batch_size=100).ingest_file(str(path))
+    assert str(err.value).startswith(f'Cannot read {path}: ')
+    assert message in str(err.value)
+    assert err.value.report is None or err.value.report.read == \
+        err.value.report.sent + err.value.report.unsent
+
+
 def test_structural_input_errors_stop_after_what_was_read(tmp_path):
     array = tmp_path / 'm.json'
     array.write_text('[' + ','.join(json.dumps(metric(i))
