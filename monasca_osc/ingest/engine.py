@@ -659,6 +659,7 @@ class _Run:
         o, report, point = self.o, self.report, self.point
         started = time.monotonic()
         interrupted = False
+        o._stop_flag.clear()  # an Ingester may run several times
         if point is not None:
             report.resumed = point.done.count()
             for key in ckpt.COUNTERS:

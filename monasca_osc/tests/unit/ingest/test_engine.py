@@ -342,6 +342,16 @@ def test_auth_and_endpoint_errors_stop_the_run(tmp_path, status):
     assert report.read == report.sent + report.unsent
 
 
+def test_an_ingester_can_run_again_after_a_stop(tmp_path):
+    path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(500)))
+    sender = FakeSender(fail=lambda n, ms: unavailable() if n <= 5 else None)
+    ingester = engine.Ingester(sender, batch_size=100, concurrency=1)
+    first = ingester.ingest_file(path)
+    assert first.stopped and first.sent == 0
+    second = ingester.ingest_file(path)
+    assert second.ok and second.sent == 500
+
+
 def test_retries_are_reported(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(10)))
     sender = FakeSender()
