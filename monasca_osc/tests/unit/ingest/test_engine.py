@@ -344,7 +344,7 @@ def test_auth_and_endpoint_errors_stop_the_run(tmp_path, status):
 
 def test_an_ingester_can_run_again_after_a_stop(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(500)))
-    sender = FakeSender(fail=lambda n, ms: unavailable() if n <= 5 else None)
+    sender = FakeSender(fail=lambda n, ms: unavailable() if n <= 3 else None)
     ingester = engine.Ingester(sender, batch_size=100, concurrency=1)
     first = ingester.ingest_file(path)
     assert first.stopped and first.sent == 0
