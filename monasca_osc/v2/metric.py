@@ -86,7 +86,10 @@ class CreateMetric(common.ShowOne):
         return validation.validate_metric(metric)
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        if getattr(parsed_args, 'file', None):
+        if getattr(parsed_args, 'file', None) is not None:
+            if not parsed_args.file:
+                raise validation.ValidationError(
+                    'Empty --file: give a path, or - for stdin')
             from monasca_osc.ingest import command as ingest
 
             return ingest.run(self, parsed_args)

@@ -116,6 +116,16 @@ for i, value in enumerate(['yesterday', '2024-13-45', '2024-02-30T10:00',
     add(invalid(f'metric-create-time-{i}',
                 MC + ['cpu', '--value', '1', f'--time={value}'], '--time',
                 repr(value) if value else 'Empty'))
+add(invalid('metric-create-file-empty', MC + ['--file', ''], 'Empty --file'))
+add(invalid('metric-create-file-missing',
+            MC + ['--file', '/nonexistent.jsonl'], '/nonexistent.jsonl'))
+add(invalid('metric-create-file-and-value',
+            MC + ['--file', '/nonexistent.jsonl', '--value', '1'], '--value',
+            '--file'))
+add(usage('metric-create-file-batch-size',
+          MC + ['--file', '-', '--batch-size', '0'], '--batch-size', '0'))
+add(usage('metric-create-file-input-format',
+          MC + ['--file', '-', '--input-format', 'xml'], "'xml'"))
 add(usage('metric-create-unknown-option',
           MC + ['cpu', '--value', '1', '--bogus'], '--bogus'))
 
