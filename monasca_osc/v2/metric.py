@@ -93,6 +93,12 @@ class CreateMetric(common.ShowOne):
             from monasca_osc.ingest import command as ingest
 
             return ingest.run(self, parsed_args)
+        from monasca_osc.ingest import options
+
+        stray = options.bulk_options_given(parsed_args)
+        if stray:
+            raise validation.ValidationError(
+                f'{", ".join(stray)}: only with --file (bulk ingest)')
         metric = self.build_metric(parsed_args)
         self.client.metrics.create(tenant_id=parsed_args.tenant_id,
                                    **metric)
