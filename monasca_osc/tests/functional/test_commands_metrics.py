@@ -392,10 +392,17 @@ def _assert_run(rows: list[dict[str, str]], first: int, count: int) -> None:
         lib.iso_ms(BIG_T0 + i * 1000) for i in range(first, first + count)]
 
 
-def test_measurement_paging_all_rows_in_order(big_series: str) -> None:
+def test_measurement_paging_all_rows_in_order(big_series: str,
+                                              sandbox: Any) -> None:
+    sandbox.reset_requests()
     rows = _big_rows(big_series, '--page-size', '7000')
     _assert_run(rows, 0, BIG)
     assert {r['Dimensions'] for r in rows} == {'hostname=big'}
+    # Five requests of at most 7,000 rows: 4 full pages and 2,000 rows.
+    requests = sandbox.requests()
+    assert requests['count'] == 5, requests
+    assert {r['path'] for r in requests['recent']} == {
+        '/v2.0/metrics/measurements'}
 
 
 def test_measurement_paging_limit_and_marker(big_series: str) -> None:
