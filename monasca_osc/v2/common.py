@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import gc
 import json
 import re
 from typing import Any
@@ -19,6 +20,12 @@ from monasca_osc.common import dimensions as dims
 from monasca_osc.common import timeutil, validation
 
 TEXT_FORMATS = ('csv', 'value', 'shell')
+# Cells of these exact types print as they are (the common case: names,
+# timestamps, values), without the isinstance chain of _as_text.
+_PLAIN_CELLS = frozenset({str, int, float})
+# After this many rows, freeze the garbage collector's view of everything
+# OSC's start-up created (see Lister.produce_output).
+FREEZE_GC_AFTER_ROWS = 10_000
 
 
 # -- columns ---------------------------------------------------------------
@@ -45,7 +52,12 @@ class DimensionsColumn(_Column):
         return dict(self._value or {})
 
     def text_readable(self) -> str:
-        return dims.format_dimensions(self._value or {}, ',')
+        # One instance is shared by every point of a series: format once.
+        text = self.__dict__.get('_text')
+        if text is None:
+            text = self._text = dims.format_dimensions(self._value or {},
+                                                       ',')
+        return text
 
 
 class JSONColumn(_Column):
@@ -98,6 +110,8 @@ def _metric_label(metric: Mapping[str, Any]) -> str:
 
 
 def _as_text(value: Any) -> Any:
+    if type(value) in _PLAIN_CELLS:
+        return value
     if isinstance(value, _Column):
         return value.text_readable()
     if isinstance(value, cliff_columns.FormattableColumn):
@@ -196,8 +210,26 @@ class Lister(_OutputMixin, command.Lister):
             # compare) it goes on with the same iterable, which a generator
             # would no longer have rows in.
             data = list(data)
+        else:
+            data = _freeze_gc_when_long(data)
         return super().produce_output(parsed_args, column_names,
                                       self._text_rows(parsed_args, data))
+
+
+def _freeze_gc_when_long(rows: Iterable[Any]) -> Iterator[Any]:
+    """Yield ``rows``; once the output is long, call ``gc.freeze()``.
+
+    Paging creates millions of short-lived objects, and every full garbage
+    collection would also walk the million-odd objects that OSC's start-up
+    left (1,400+ modules): about a third of the client's CPU time on a
+    1,000,000-row listing. Freezing moves those to a permanent generation
+    that collections skip. Only in the command layer (a short-lived CLI
+    process; the Python API never does this) and only for long outputs.
+    """
+    for count, row in enumerate(rows, 1):
+        if count == FREEZE_GC_AFTER_ROWS:
+            gc.freeze()
+        yield row
 
 
 class ShowOne(_OutputMixin, command.ShowOne):
