@@ -198,13 +198,14 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-def alternate(variants: dict[str, Callable], reps: int) -> dict[str, list]:
+def alternate(variants: dict[str, Callable], reps: int,
+              warm_up: bool = True) -> dict[str, list]:
     """Run each variant ``reps`` times, interleaved: A B A B ...
 
     One untimed warm-up run of each variant first (page cache, .pyc files,
-    stevedore's entry-point cache).
+    stevedore's entry-point cache), unless ``warm_up`` is false.
     """
-    for run in variants.values():
+    for run in variants.values() if warm_up else ():
         run()
     samples: dict[str, list[Sample]] = {name: [] for name in variants}
     for rep in range(reps):
@@ -748,23 +749,37 @@ class Bench:
         version = [self.env.openstack, '--version']
         baseline = [self.run(version) for _ in range(3)]
         reps = self.size['heavy_reps']
+        # The check runs above were the warm-up.
         samples = alternate({name: (lambda c=cmd: self.run(c))
-                             for name, cmd in cmds.items()}, reps)
+                             for name, cmd in cmds.items()}, reps,
+                            warm_up=False)
         self.results['paging'] = {
             'samples': samples, 'points': points,
             'pages': plain['requests'],
             'baseline_rss': med([s.rss_mb for s in baseline])}
-        csv_ratio = med([s.wall for s in samples['csv']]) / \
-            med([s.wall for s in samples['plain']])
-        growth = max(med([s.rss_mb for s in samples[f]])
-                     for f in ('csv', 'value')) - \
-            self.results['paging']['baseline_rss']
         if self.profiles:
-            self.profile_paging(cmds, force=csv_ratio > TARGETS['paging']
-                                or growth > TARGETS['paging_rss_mb'])
+            self.profile_paging(cmds)
+        if self.args.whatif:
+            self.whatif_paging(measurement)
 
-    def profile_paging(self, cmds: dict[str, list[str]], force: bool
-                       ) -> None:
+    def whatif_paging(self, measurement: list[str]) -> None:
+        """The csv run with each proposed client fix patched in."""
+        log('  what-if: the csv run with the proposed fixes patched in')
+        whatif = [self.env.osc_python, str(BENCH / 'whatif.py')]
+        auth = ['--os-auth-type', 'none', '--os-endpoint', self.sandbox.api]
+        variants = {'csv': self.osc(*measurement, '-f', 'csv')}
+        for patch in ('logging', 'prefetch', 'logging,prefetch'):
+            variants[patch] = [*whatif, '--patch', patch, '--', *auth,
+                               *measurement, '-f', 'csv']
+        variants['plain'] = [
+            self.env.python, str(BENCH / 'plain_client.py'), 'pages',
+            '--url', self.sandbox.api, '--token', TENANT, '--name',
+            PAGING_NAME, '--start', measurement[-1]]
+        self.results['paging']['whatif'] = alternate(
+            {name: (lambda c=cmd: self.run(c))
+             for name, cmd in variants.items()}, self.size['heavy_reps'])
+
+    def profile_paging(self, cmds: dict[str, list[str]]) -> None:
         """Where the time goes: the client (cProfile) and the sandbox."""
         log('  profiling the csv run (client: cProfile by CPU time; '
             'sandbox: py-spy)')
@@ -773,38 +788,41 @@ class Bench:
                   str(prof), *cmds['csv']])
         self.results['paging']['client_profile'] = cprofile_top(prof)
         self.results['paging']['server_profile'] = self.pyspy_server(
-            cmds['plain'], 'paging')
+            cmds['plain'], 'paging')[0]
 
     def pyspy_server(self, cmd: list[str], label: str,
-                     sandbox: Sandbox | None = None) -> list | None:
-        """Sample the sandbox with py-spy while ``cmd`` runs."""
+                     sandbox: Sandbox | None = None,
+                     profile_client: bool = False
+                     ) -> tuple[list | None, list | None]:
+        """Sample the sandbox (and optionally the client) with py-spy
+        while ``cmd`` runs; return (sandbox top, client top)."""
         sandbox = sandbox or self.sandbox
         if not self.env.pyspy:
-            return None
-        raw = WORK / f'pyspy-sandbox-{label}.txt'
+            return None, None
+        server_raw = WORK / f'pyspy-sandbox-{label}.txt'
+        client_raw = WORK / f'pyspy-client-{label}.txt'
+        for raw in (server_raw, client_raw):
+            raw.unlink(missing_ok=True)
         spy = subprocess.Popen(
             [self.env.pyspy, 'record', '--pid', str(sandbox.proc.pid),
-             '--rate', '200', '--format', 'raw', '--output', str(raw),
-             '--nonblocking'], stdout=subprocess.DEVNULL,
+             '--rate', '200', '--format', 'raw', '--output',
+             str(server_raw), '--nonblocking'], stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         time.sleep(1.0)  # let py-spy attach
-        self.run(cmd, server=sandbox)
-        spy.send_signal(signal.SIGINT)
+        if profile_client:
+            cmd = [self.env.pyspy, 'record', '--rate', '200', '--format',
+                   'raw', '--output', str(client_raw), '--nonblocking', '--',
+                   *cmd]
         try:
-            spy.wait(30)
-        except subprocess.TimeoutExpired:
-            spy.kill()
-        return pyspy_top(raw) if raw.exists() else None
-
-    def pyspy_client(self, cmd: list[str], label: str,
-                     sandbox: Sandbox) -> list | None:
-        if not self.env.pyspy:
-            return None
-        raw = WORK / f'pyspy-client-{label}.txt'
-        self.run([self.env.pyspy, 'record', '--rate', '200', '--format',
-                  'raw', '--output', str(raw), '--nonblocking', '--',
-                  *cmd], server=sandbox)
-        return pyspy_top(raw) if raw.exists() else None
+            self.run(cmd, server=sandbox)
+        finally:
+            spy.send_signal(signal.SIGINT)
+            try:
+                spy.wait(30)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+        return (pyspy_top(server_raw) if server_raw.exists() else None,
+                pyspy_top(client_raw) if client_raw.exists() else None)
 
     # ---- case 5: bulk ingest
     def case_ingest(self) -> None:
@@ -838,28 +856,24 @@ class Bench:
             self.env.python, str(BENCH / 'plain_client.py'), 'ingest',
             '--url', api, '--token', TENANT, '--file', str(data),
             '--batch', str(INGEST_BATCH)]
+        # No warm-up run: every run starts from an empty sandbox anyway,
+        # and the data file is in the page cache since it was written.
         samples = alternate({'ours': lambda: fresh('ours', ours),
                              'plain': lambda: fresh('plain', plain)},
-                            self.size['heavy_reps'])
+                            self.size['heavy_reps'], warm_up=False)
         self.results['ingest'] = {'samples': samples, 'metrics': count}
         if self.profiles:
-            log('  profiling one ingest run of each (py-spy)')
-            for name, cmd_for in (('ours', ours), ('plain', plain)):
-                box = Sandbox(self.env.python, WORK / f'ingest-{name}.db',
-                              WORK / 'sandbox-ingest.log').start(self.run_env)
-                try:
-                    self.results['ingest'][f'server_profile_{name}'] = \
-                        self.pyspy_server(cmd_for(box.api), f'ingest-{name}',
-                                          sandbox=box)
-                finally:
-                    box.stop()
+            log('  profiling one run of ours (py-spy on client and sandbox)')
             box = Sandbox(self.env.python, WORK / 'ingest-ours.db',
                           WORK / 'sandbox-ingest.log').start(self.run_env)
             try:
-                self.results['ingest']['client_profile'] = self.pyspy_client(
-                    ours(box.api), 'ingest', box)
+                server, client = self.pyspy_server(
+                    ours(box.api), 'ingest', sandbox=box,
+                    profile_client=True)
             finally:
                 box.stop()
+            self.results['ingest'].update(server_profile_ours=server,
+                                          client_profile=client)
 
     # ---- driver
     def run_all(self) -> None:
@@ -1111,6 +1125,7 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
         out += [f'The sandbox spent {server:.2f} s of CPU serving the plain '
                 f'loop\'s {c["pages"]} pages ({server / plain:.0%} of that '
                 'run\'s wall time).', '']
+        out += whatif_lines(c.get('whatif'))
         out += profile_lines(c)
 
     # Case 5
@@ -1216,6 +1231,32 @@ def import_diff_lines(diff: dict | None, a: str, b: str) -> list[str]:
     return lines + ['']
 
 
+WHATIF_LABELS = {
+    'csv': '`-f csv` as is',
+    'logging': '+ no keystoneauth body logging (`api/http.py`)',
+    'prefetch': '+ pager prefetches the next page (`api/pager.py`)',
+    'logging,prefetch': '+ both',
+    'plain': 'plain `requests` loop',
+}
+
+
+def whatif_lines(whatif: dict[str, list[Sample]] | None) -> list[str]:
+    if not whatif:
+        return []
+    plain = med([x.wall for x in whatif['plain']])
+    rows = []
+    for name, samples in whatif.items():
+        s = summary(samples)
+        rows.append([WHATIF_LABELS.get(name, name), fmt_s(s['median']),
+                     f'{s["median"] / plain:.3f}', fmt_s(s['cpu']),
+                     f'{cpu_ratio(whatif, name, "plain"):.3f}'])
+    return ['What-if (`--whatif`): the csv run with each proposed client '
+            'fix patched in by `benchmarks/whatif.py`, alternated with the '
+            'plain loop:', ''] + table(
+        ['variant', 'median wall', 'ratio to plain', 'client CPU',
+         'CPU cross-check'], rows) + ['']
+
+
 def profile_lines(case: dict) -> list[str]:
     lines: list[str] = []
     client = case.get('client_profile')
@@ -1300,6 +1341,9 @@ def main(argv: list[str] | None = None) -> int:
                               'only)')
     profile.add_argument('--no-profile', dest='profile',
                          action='store_false')
+    parser.add_argument('--whatif', action='store_true',
+                        help='Also page with the proposed client fixes '
+                             'patched in (benchmarks/whatif.py)')
     parser.add_argument('--sandbox-cmd', metavar='CMD',
                         help='Start the server with this command instead of '
                              '"PYTHON -m monasca_osc.sandbox" (it gets '
