@@ -21,7 +21,8 @@ import pytest
 from monasca_osc.tests.functional import base
 from monasca_osc.tests.functional.corpus.cli import Run, run
 
-pytestmark = pytest.mark.keystone
+# One Keystone per run when xdist distributes by group (--dist loadgroup).
+pytestmark = [pytest.mark.keystone, pytest.mark.xdist_group('keystone')]
 
 KEYSTONE_401 = {'error': {'code': 401, 'title': 'Unauthorized',
                           'message': 'The request you have made requires '

@@ -229,6 +229,7 @@ def keystone_exercise(cli: str, keystone: base.KeystoneEnv,
 
 
 @pytest.mark.keystone
+@pytest.mark.xdist_group('keystone')
 @pytest.mark.parametrize('flag', VERBOSITY)
 @pytest.mark.parametrize('cli', CLIS)
 def test_password_never_shown(keystone: base.KeystoneEnv, tmp_path: Path,
@@ -240,6 +241,7 @@ def test_password_never_shown(keystone: base.KeystoneEnv, tmp_path: Path,
 
 
 @pytest.mark.keystone
+@pytest.mark.xdist_group('keystone')
 @pytest.mark.parametrize('flag', VERBOSITY)
 @pytest.mark.parametrize('cli', CLIS)
 def test_application_credential_secret_never_shown(
@@ -258,6 +260,7 @@ def test_application_credential_secret_never_shown(
 
 
 @pytest.mark.keystone
+@pytest.mark.xdist_group('keystone')
 @pytest.mark.parametrize('cli', CLIS)
 def test_password_not_in_failed_auth(keystone: base.KeystoneEnv,
                                      tmp_path: Path, cli: str) -> None:
