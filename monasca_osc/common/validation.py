@@ -473,8 +473,13 @@ def validate_notification_address(ntype: str, address: Any) -> str:
 
 
 def validate_notification_period(value: Any,
-                                 valid: Iterable[int] =
-                                 VALID_NOTIFICATION_PERIODS) -> int:
+                                 valid: Iterable[int] | None = None) -> int:
+    """An integer >= 0; with ``valid``, also one of those periods.
+
+    Which non-zero periods a server accepts is its configuration
+    (``valid_notification_periods``, [0, 60] by default), so the client
+    checks only the form and lets the server judge the value.
+    """
     if isinstance(value, bool) or isinstance(value, float):
         raise ValidationError(f'Period {_show(value)} must be an integer')
     try:
@@ -482,9 +487,12 @@ def validate_notification_period(value: Any,
     except ValueError:
         raise ValidationError(
             f'Period {_show(value)} must be an integer') from None
-    valid = list(valid)
-    if period != 0 and period not in valid:
-        raise ValidationError(
-            f'{period} is not in the configured list of valid periods: '
-            f'{valid}')
+    if period < 0:
+        raise ValidationError(f'Period {period} must not be negative')
+    if valid is not None:
+        valid = list(valid)
+        if period != 0 and period not in valid:
+            raise ValidationError(
+                f'{period} is not in the configured list of valid periods: '
+                f'{valid}')
     return period

@@ -196,9 +196,12 @@ add(usage('notification-create-missing',
 add(usage('notification-create-period',
           ['notification-create', 'n', 'EMAIL', 'a@b.c', '--period', 'x'],
           "'x'"))
-add(invalid('notification-create-period-invalid',
-            ['notification-create', 'n', 'EMAIL', 'a@b.c', '--period',
-             '45'], '45'))
+add(rejected('notification-create-period-not-allowed',
+             ['notification-create', 'n', 'EMAIL', 'a@b.c', '--period',
+              '45'], '45'))
+add(invalid('notification-create-period-negative',
+            ['notification-create', 'n', 'EMAIL', 'a@b.c',
+             '--period=-60'], '-60'))
 add(invalid('notification-create-email',
             ['notification-create', 'n', 'EMAIL', 'nobody'], 'nobody'))
 add(invalid('notification-create-webhook',
@@ -244,7 +247,7 @@ add(invalid('notification-patch-nothing', ['notification-patch', 'x'],
 add(usage('notification-patch-period',
           ['notification-patch', 'x', '--period', 'soon'], "'soon'"))
 add(invalid('notification-patch-period-invalid',
-            ['notification-patch', 'x', '--period', '30'], '30'))
+            ['notification-patch', 'x', '--period=-30'], '-30'))
 add(missing('notification-patch-unknown',
             ['notification-patch', UNKNOWN_ID, '--name', 'n2']))
 add(usage('notification-type-list-extra',

@@ -418,10 +418,13 @@ add(invalid('notification-create-webhook-no-host',
 add(invalid('notification-create-address-513',
             NCW + ['--address', long_text(513, 'http://h/')],
             '513 characters'))
-for i, value in enumerate(['30', '1.5', '']):
+for i, value in enumerate(['-30', '1.5', '']):
     add(invalid(f'notification-create-period-{i}',
                 NC + [f'--period={value}'],
-                value if value == '30' else repr(value)))
+                value if value == '-30' else repr(value)))
+# Which periods are allowed is server configuration: the server says no.
+add(rejected('notification-create-period-not-allowed',
+             NC + ['--period', '30'], '30'))
 add(invalid('notification-create-name-empty',
             [M, 'notification', 'method', 'create', '', '--type', 'EMAIL',
              '--address', 'a@b.c'], 'name', 'empty'))

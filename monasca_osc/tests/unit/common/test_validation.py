@@ -312,7 +312,12 @@ def test_notification_fields() -> None:
     assert v.validate_notification_period('60') == 60
     assert v.validate_notification_period(0) == 0
     assert v.validate_notification_period(120, valid=[0, 60, 120]) == 120
-    assert 'valid periods' in raises(v.validate_notification_period, -60)
+    assert 'must not be negative' in raises(
+        v.validate_notification_period, -60)
+    # Allowed non-zero periods are server configuration: 300 passes here.
+    assert v.validate_notification_period(300) == 300
+    assert 'valid periods' in raises(
+        v.validate_notification_period, 30, valid=[0, 60])
 
 
 @pytest.mark.parametrize('func, args', [
