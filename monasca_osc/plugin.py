@@ -14,6 +14,8 @@ from typing import Any
 
 from osc_lib import utils
 
+from monasca_osc.common import argtypes
+
 API_NAME = 'monitoring'
 API_VERSION_OPTION = 'os_monitoring_api_version'
 DEFAULT_API_VERSION = '2'
@@ -60,34 +62,6 @@ def _number(value: Any, kind: type, default: Any, name: str) -> Any:
             + ('a number of retries (0 or more)' if kind is int
                else 'a positive number of seconds'))
     return number
-
-
-def _retries(text: str) -> int | None:
-    """argparse type of --os-monitoring-retries (and its variable)."""
-    if text in (None, ''):
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is not a number of retries (0 or more)')
-    return value
-
-
-def _seconds(text: str) -> float | None:
-    """argparse type of --os-monitoring-timeout (and its variable)."""
-    if text in (None, ''):
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < float('inf'):
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is not a positive number of seconds')
-    return value
 
 
 def check_api_version(version: str) -> bool:
@@ -138,13 +112,13 @@ def build_option_parser(parser: argparse.ArgumentParser
         help='Monitoring API version, default=2 '
              '(Env: OS_MONITORING_API_VERSION)')
     parser.add_argument(
-        '--os-monitoring-retries', metavar='<count>', type=_retries,
+        '--os-monitoring-retries', metavar='<count>', type=argtypes.retries,
         default=utils.env('OS_MONITORING_RETRIES'),
         help='Retries of a failed monitoring API request (connection '
              'errors, timeouts, 429, 500, 502, 503, 504), default=3 '
              '(Env: OS_MONITORING_RETRIES; clouds.yaml: monitoring_retries)')
     parser.add_argument(
-        '--os-monitoring-timeout', metavar='<seconds>', type=_seconds,
+        '--os-monitoring-timeout', metavar='<seconds>', type=argtypes.seconds,
         default=utils.env('OS_MONITORING_TIMEOUT'),
         help='Timeout of one monitoring API request in seconds, default: '
              'the session timeout (Env: OS_MONITORING_TIMEOUT; clouds.yaml: '

@@ -26,6 +26,7 @@ from typing import Any
 from cliff import app, commandmanager, complete
 
 from monasca_osc import legacy
+from monasca_osc.common import argtypes
 from monasca_osc.legacy import clientmanager
 
 DESCRIPTION = ('Command-line interface to the Monasca monitoring API '
@@ -296,35 +297,13 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         metavar='MONASCA_API_VERSION', dest='monasca_api_version',
         default=_env('MONASCA_API_VERSION', default='2_0'),
         help='Defaults to env[MONASCA_API_VERSION] or 2_0')
-    add('--retries', metavar='<count>', type=_count,
+    add('--retries', metavar='<count>', type=argtypes.retries,
         default=_env('MONASCA_RETRIES'),
         help='Retries of a failed request (connection errors, timeouts, '
              '429, 500, 502, 503, 504), default 3 (Env: MONASCA_RETRIES)')
-    add('--timeout', metavar='<seconds>', type=_seconds,
+    add('--timeout', metavar='<seconds>', type=argtypes.seconds,
         default=_env('MONASCA_TIMEOUT'),
         help='Timeout of one API request in seconds (Env: MONASCA_TIMEOUT)')
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is not a number of retries (0 or more)')
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is not a positive number of seconds')
-    return value
 
 
 def add_plugin_options(parser: argparse.ArgumentParser) -> None:

@@ -34,6 +34,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.functional)
+        # One worker runs every Keystone test (with --dist loadgroup), so
+        # the ~30 s Keystone set-up happens once per run, not per worker.
+        if item.get_closest_marker('keystone') is not None and \
+                item.get_closest_marker('xdist_group') is None:
+            item.add_marker(pytest.mark.xdist_group('keystone'))
 
 
 def start_sandbox(**options: Any) -> Any:

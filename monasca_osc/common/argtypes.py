@@ -1,0 +1,36 @@
+"""argparse types for the retry and timeout options of both CLIs.
+
+Standard library only: imported by plugin.py on every ``openstack`` run.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def retries(text: str | None) -> int | None:
+    """A number of retries, 0 or more (empty: not given)."""
+    if text in (None, ''):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a number of retries (0 or more)')
+    return value
+
+
+def seconds(text: str | None) -> float | None:
+    """A positive, finite number of seconds (empty: not given)."""
+    if text in (None, ''):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float('inf'):
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a positive number of seconds')
+    return value
