@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 import contextlib
+import os
 import signal
 import sys
 from typing import Any
@@ -106,6 +107,9 @@ def run(cmd: Any, parsed_args: argparse.Namespace) -> Any:
     app = getattr(cmd, 'app', None)
     stderr = getattr(app, 'stderr', None) or sys.stderr
     stdout = getattr(app, 'stdout', None) or sys.stdout
+    for option, path in (('--errors-file', parsed_args.errors_file),
+                         ('--checkpoint', parsed_args.checkpoint)):
+        _check_writable(option, path)
     # A dry run needs no credentials or endpoint.
     target = None if parsed_args.dry_run else cmd.client
     ingester = build_ingester(parsed_args, target, stderr, stdout)
@@ -138,6 +142,19 @@ def run(cmd: Any, parsed_args: argparse.Namespace) -> Any:
             cmd.produce_output(parsed_args, columns, values)
         raise exc.BatchFailed(_failure(report))
     return columns, values
+
+
+def _check_writable(option: str, path: str | None) -> None:
+    """Refuse an unwritable output file before anything is sent."""
+    if not path:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise exc.ValidationError(
+            f'{option} {path}: the directory {folder} does not exist')
+    if not os.access(folder, os.W_OK) or (
+            os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise exc.ValidationError(f'{option} {path}: not writable')
 
 
 def _failure(report: engine.IngestReport) -> str:
