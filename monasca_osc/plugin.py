@@ -40,10 +40,26 @@ def make_client(instance: Any) -> Any:
     return MonitoringClient(
         instance.session, endpoint_override=endpoint,
         region_name=instance.region_name, interface=instance.interface,
+        logger=_http_logger(),
         retries=_number(config.get('monitoring_retries'), int, 3,
                         'monitoring_retries'),
         timeout=_number(config.get('monitoring_timeout'), float, None,
                         'monitoring_timeout'))
+
+
+def _http_logger() -> logging.Logger:
+    """The logger keystoneauth writes our requests and bodies to.
+
+    OSC keeps the root logger at DEBUG and filters in its handlers, so
+    keystoneauth would decode and format every response body (10,000 rows
+    a page) for a log line nobody sees. Below DEBUG output it stays INFO.
+    """
+    logger = logging.getLogger('monasca_osc.http')
+    handlers = logging.getLogger().handlers
+    debugging = any(h.level <= logging.DEBUG for h in handlers)
+    logger.setLevel(logging.NOTSET if debugging or not handlers
+                    else logging.INFO)
+    return logger
 
 
 def _number(value: Any, kind: type, default: Any, name: str) -> Any:

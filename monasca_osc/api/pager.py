@@ -53,39 +53,63 @@ def iterate_pages(adapter: Any, path: str, params: Mapping[str, Any] | None,
     remaining = limit
     offset = marker
     seen_offsets: set[str] = set()
-    while remaining is None or remaining > 0:
+    pool = None
+
+    def query_for(offset: str | None, remaining: int | None) -> dict:
         query = dict(base)
         query['limit'] = size if remaining is None else min(size, remaining)
         if offset is not None:
             query['offset'] = offset
-        body = adapter.get_json(path, query)
-        if not isinstance(body, Mapping):
-            raise exc.InvalidResponse(
-                f'GET {path} returned {type(body).__name__}, not a '
-                f'collection')
-        if on_page is not None:
-            on_page(body)
-        elements = body.get(elements_key) or []
-        if remaining is not None and weight is None:
-            # A server that ignores ``limit`` must not break --limit.
-            elements = elements[:remaining]
-        yield from elements
-        if remaining is not None:
-            remaining -= (sum(weight(e) for e in elements) if weight
-                          else len(elements))
-        if not elements:
-            return
-        if count_offsets:
+        return query
+
+    if remaining is not None and remaining <= 0:
+        return
+    pending: Any = None
+    body = adapter.get_json(path, query_for(offset, remaining))
+    try:
+        while True:
+            if pending is not None:
+                body = pending.result()
+            if not isinstance(body, Mapping):
+                raise exc.InvalidResponse(
+                    f'GET {path} returned {type(body).__name__}, not a '
+                    f'collection')
+            if on_page is not None:
+                on_page(body)
+            elements = body.get(elements_key) or []
+            if remaining is not None and weight is None:
+                # A server that ignores ``limit`` must not break --limit.
+                elements = elements[:remaining]
+            if remaining is not None:
+                remaining -= (sum(weight(e) for e in elements) if weight
+                              else len(elements))
             nxt = None
-            if next_offset(body) is not None:
-                nxt = str(int(offset or 0) + len(elements))
-        else:
-            nxt = next_offset(body)
-        if nxt is None:
-            return
-        if nxt in seen_offsets or nxt == offset:
-            raise exc.InvalidResponse(
-                f'The server repeated the page offset {nxt!r} on GET {path}; '
-                f'stopping to avoid an endless loop')
-        seen_offsets.add(nxt)
-        offset = nxt
+            if elements and (remaining is None or remaining > 0):
+                if count_offsets:
+                    if next_offset(body) is not None:
+                        nxt = str(int(offset or 0) + len(elements))
+                else:
+                    nxt = next_offset(body)
+            if nxt is not None and (nxt in seen_offsets or nxt == offset):
+                yield from elements
+                raise exc.InvalidResponse(
+                    f'The server repeated the page offset {nxt!r} on '
+                    f'GET {path}; stopping to avoid an endless loop')
+            if nxt is not None:
+                seen_offsets.add(nxt)
+                offset = nxt
+                if pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    pool = ThreadPoolExecutor(
+                        1, thread_name_prefix='monasca-pager')
+                # Ask for the next page before handing out this one, so
+                # the server works while the caller formats rows.
+                pending = pool.submit(adapter.get_json, path,
+                                      query_for(offset, remaining))
+            yield from elements
+            if nxt is None:
+                return
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -98,6 +98,8 @@ def test_token_not_in_debug_logs_retries_or_errors(requests_mock: Any,
     requests_mock.get(utils.ENDPOINT + '/alarms/nope', status_code=404,
                       json={'title': 'Not Found', 'description': 'nope'})
     monitoring = _no_sleep(_client(token=TOKEN))
+    # The monasca shell quiets this logger process-wide in other tests.
+    caplog.set_level(logging.DEBUG, logger='monasca_osc.api')
     with caplog.at_level(logging.DEBUG):
         assert monitoring.metrics.list() == [{'id': '1', 'name': 'cpu'}]
         with pytest.raises(exceptions.NotFound) as caught:

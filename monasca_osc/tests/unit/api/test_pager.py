@@ -236,8 +236,15 @@ def test_on_page_and_elements_key(requests_mock, adapter) -> None:
 
 def test_is_lazy(requests_mock, adapter) -> None:
     requests_mock.get(URL, [{'json': page(_rows(1), next_offset='0')},
-                            {'json': page(_rows(1, 1))}])
+                            {'json': page(_rows(1, 1), next_offset='1')},
+                            {'json': page(_rows(1, 2))}])
     iterator = pager.iterate_pages(adapter, 'metrics', {})
     assert requests_mock.call_count == 0
     next(iterator)
-    assert requests_mock.call_count == 1
+    # At most one page ahead: the next page is fetched while the caller
+    # works on this one, never the whole collection.
+    assert requests_mock.call_count <= 2
+    next(iterator)
+    assert requests_mock.call_count <= 3
+    assert len(list(iterator)) == 1
+    assert requests_mock.call_count == 3
