@@ -109,6 +109,11 @@ def _metric_label(metric: Mapping[str, Any]) -> str:
         else str(metric.get('name'))
 
 
+def as_text(value: Any) -> Any:
+    """A cell as csv/value/shell output prints it."""
+    return _as_text(value)
+
+
 def _as_text(value: Any) -> Any:
     if type(value) in _PLAIN_CELLS:
         return value
@@ -180,8 +185,20 @@ class _OutputMixin:
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         return accept_relative_times(super().get_parser(prog_name))
 
+    _rows_are_text = False
+
+    def rows_as_text(self, parsed_args: argparse.Namespace) -> bool:
+        """Ask for text rows: a command that builds its csv/value cells
+        itself (long listings) calls this and the conversion is skipped."""
+        self._rows_are_text = getattr(
+            parsed_args, 'formatter', None) in TEXT_FORMATS and not \
+            getattr(parsed_args, 'sort_columns', None)
+        return self._rows_are_text
+
     def _text_rows(self, parsed_args: argparse.Namespace,
                    data: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+        if self._rows_are_text:
+            return data
         if getattr(parsed_args, 'formatter', None) in TEXT_FORMATS:
             return ([_as_text(v) for v in row] for row in data)
         return data

@@ -56,9 +56,14 @@ def series_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def measurement_rows(elements: Iterable[Mapping[str, Any]]
-                     ) -> Iterator[tuple]:
-    """One row per point, whatever the column order the server sent."""
+def measurement_rows(elements: Iterable[Mapping[str, Any]],
+                     text: bool = False) -> Iterator[tuple]:
+    """One row per point, whatever the column order the server sent.
+
+    With ``text`` the cells are already the csv/value text (dimensions
+    rendered once per series, not once per point): the fast path for long
+    listings.
+    """
     for element in elements:
         columns = element.get('columns') or ['timestamp', 'value',
                                              'value_meta']
@@ -67,25 +72,44 @@ def measurement_rows(elements: Iterable[Mapping[str, Any]]
         meta_at = columns.index('value_meta') if 'value_meta' in columns \
             else None
         name = element.get('name')
-        dimensions = common.DimensionsColumn(element.get('dimensions'))
+        dimensions: Any = common.DimensionsColumn(element.get('dimensions'))
+        if text:
+            dimensions = dimensions.text_readable()
         for point in element.get('measurements') or ():
             meta = point[meta_at] if meta_at is not None and \
                 meta_at < len(point) else None
-            yield (name, dimensions, point[ts_at], point[value_at],
-                   common.ValueMetaColumn(meta or {}))
+            value = point[value_at]
+            if text:
+                yield (name, dimensions, point[ts_at],
+                       common.as_text(value), _meta_text(meta))
+            else:
+                yield (name, dimensions, point[ts_at], value,
+                       common.ValueMetaColumn(meta or {}))
+
+
+def _meta_text(meta: Any) -> str:
+    if not meta:
+        return ''
+    return common.ValueMetaColumn(meta).text_readable()
 
 
 def statistics_rows(elements: Iterable[Mapping[str, Any]],
-                    statistics: list[str]) -> Iterator[tuple]:
+                    statistics: list[str], text: bool = False
+                    ) -> Iterator[tuple]:
     for element in elements:
         columns = element.get('columns') or ['timestamp', *statistics]
         index = {c: i for i, c in enumerate(columns)}
         name = element.get('name')
-        dimensions = common.DimensionsColumn(element.get('dimensions'))
+        dimensions: Any = common.DimensionsColumn(element.get('dimensions'))
+        if text:
+            dimensions = dimensions.text_readable()
         for point in element.get('statistics') or ():
+            values = (point[index[s]] if s in index else None
+                      for s in statistics)
+            if text:
+                values = (common.as_text(v) for v in values)
             yield (name, dimensions, point[index.get('timestamp', 0)],
-                   *(point[index[s]] if s in index else None
-                     for s in statistics))
+                   *values)
 
 
 class ListMeasurement(common.Lister):
@@ -99,7 +123,8 @@ class ListMeasurement(common.Lister):
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         elements = self.client.metrics.iter_measurements(
             **series_kwargs(parsed_args))
-        return MEASUREMENT_COLUMNS, measurement_rows(elements)
+        text = self.rows_as_text(parsed_args)
+        return MEASUREMENT_COLUMNS, measurement_rows(elements, text)
 
 
 class ListStatistics(common.Lister):
@@ -136,4 +161,5 @@ class ListStatistics(common.Lister):
             **series_kwargs(parsed_args))
         columns = ('Name', 'Dimensions', 'Timestamp',
                    *(s.capitalize() for s in statistics))
-        return columns, statistics_rows(elements, statistics)
+        text = self.rows_as_text(parsed_args)
+        return columns, statistics_rows(elements, statistics, text)
