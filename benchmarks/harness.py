@@ -759,25 +759,6 @@ class Bench:
             'baseline_rss': med([s.rss_mb for s in baseline])}
         if self.profiles:
             self.profile_paging(cmds)
-        if self.args.whatif:
-            self.whatif_paging(measurement)
-
-    def whatif_paging(self, measurement: list[str]) -> None:
-        """The csv run with each proposed client fix patched in."""
-        log('  what-if: the csv run with the proposed fixes patched in')
-        whatif = [self.env.osc_python, str(BENCH / 'whatif.py')]
-        auth = ['--os-auth-type', 'none', '--os-endpoint', self.sandbox.api]
-        variants = {'csv': self.osc(*measurement, '-f', 'csv')}
-        for patch in ('logging', 'prefetch', 'logging,prefetch'):
-            variants[patch] = [*whatif, '--patch', patch, '--', *auth,
-                               *measurement, '-f', 'csv']
-        variants['plain'] = [
-            self.env.python, str(BENCH / 'plain_client.py'), 'pages',
-            '--url', self.sandbox.api, '--token', TENANT, '--name',
-            PAGING_NAME, '--start', measurement[-1]]
-        self.results['paging']['whatif'] = alternate(
-            {name: (lambda c=cmd: self.run(c))
-             for name, cmd in variants.items()}, self.size['heavy_reps'])
 
     def profile_paging(self, cmds: dict[str, list[str]]) -> None:
         """Where the time goes: the client (cProfile) and the sandbox."""
@@ -1125,7 +1106,6 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
         out += [f'The sandbox spent {server:.2f} s of CPU serving the plain '
                 f'loop\'s {c["pages"]} pages ({server / plain:.0%} of that '
                 'run\'s wall time).', '']
-        out += whatif_lines(c.get('whatif'))
         out += profile_lines(c)
 
     # Case 5
@@ -1187,9 +1167,9 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
     for note in bench.notes:
         out += [f'> {note}', '']
     out += environment_lines(env)
-    findings = BENCH / 'FINDINGS.md'
-    if findings.exists() and not bench.args.quick:
-        out += ['', findings.read_text().rstrip()]
+    out += ['', 'Why each target was met or missed, with the profiles and '
+            'the fixes made or proposed: [FINDINGS.md](FINDINGS.md) '
+            '(hand-written from the full-size runs).']
     verdict_lines = ['## Summary', ''] + table(
         ['case', 'target', 'result (wall time)',
          'cross-check: same ratio by client+sandbox CPU'],
@@ -1229,32 +1209,6 @@ def import_diff_lines(diff: dict | None, a: str, b: str) -> list[str]:
         lines[-1] += (f' Imported only by {b}: ' + ', '.join(
             f'`{n}` {ms:.1f} ms' for n, ms in diff['only_b']) + '.')
     return lines + ['']
-
-
-WHATIF_LABELS = {
-    'csv': '`-f csv` as is',
-    'logging': '+ no keystoneauth body logging (`api/http.py`)',
-    'prefetch': '+ pager prefetches the next page (`api/pager.py`)',
-    'logging,prefetch': '+ both',
-    'plain': 'plain `requests` loop',
-}
-
-
-def whatif_lines(whatif: dict[str, list[Sample]] | None) -> list[str]:
-    if not whatif:
-        return []
-    plain = med([x.wall for x in whatif['plain']])
-    rows = []
-    for name, samples in whatif.items():
-        s = summary(samples)
-        rows.append([WHATIF_LABELS.get(name, name), fmt_s(s['median']),
-                     f'{s["median"] / plain:.3f}', fmt_s(s['cpu']),
-                     f'{cpu_ratio(whatif, name, "plain"):.3f}'])
-    return ['What-if (`--whatif`): the csv run with each proposed client '
-            'fix patched in by `benchmarks/whatif.py`, alternated with the '
-            'plain loop:', ''] + table(
-        ['variant', 'median wall', 'ratio to plain', 'client CPU',
-         'CPU cross-check'], rows) + ['']
 
 
 def profile_lines(case: dict) -> list[str]:
@@ -1341,9 +1295,6 @@ def main(argv: list[str] | None = None) -> int:
                               'only)')
     profile.add_argument('--no-profile', dest='profile',
                          action='store_false')
-    parser.add_argument('--whatif', action='store_true',
-                        help='Also page with the proposed client fixes '
-                             'patched in (benchmarks/whatif.py)')
     parser.add_argument('--sandbox-cmd', metavar='CMD',
                         help='Start the server with this command instead of '
                              '"PYTHON -m monasca_osc.sandbox" (it gets '
