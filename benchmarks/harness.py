@@ -361,8 +361,13 @@ class Env:
                     pip + ['-e', str(BENCH / 'minimal_plugin')],
                     env=self.base_env, capture_output=True, text=True)
             if done.returncode != 0:
-                raise SystemExit('pip could not install the minimal plugin:'
-                                 f'\n{done.stdout}{done.stderr}')
+                # Offline, without setuptools' wheel support: do by hand
+                # what an editable install does (a .pth and a dist-info).
+                log('pip could not install it (offline?); installing it by '
+                    'hand: ' + (done.stderr.strip().splitlines()
+                                or ['?'])[-1])
+                self._install_minimal_plugin_by_hand()
+
         # The same launcher pip writes for the console script.
         launcher = Path(self.openstack)
         launcher.write_text(f'#!{self.osc_python}\nimport sys\n'
@@ -377,6 +382,22 @@ class Env:
         else:
             self.monasca = [self.python, '-c', 'import sys; from '
                             'monasca_osc.shell import main; sys.exit(main())']
+
+    def _install_minimal_plugin_by_hand(self) -> None:
+        site = Path(self.run_py('import sysconfig; '
+                                'print(sysconfig.get_paths()["purelib"])',
+                                python=self.osc_python).strip())
+        (site / 'benchmon_minimal_plugin.pth').write_text(
+            f'{BENCH / "minimal_plugin"}\n')
+        info = site / 'benchmon_minimal_plugin-1.0.dist-info'
+        info.mkdir(exist_ok=True)
+        (info / 'METADATA').write_text(
+            'Metadata-Version: 2.1\nName: benchmon-minimal-plugin\n'
+            'Version: 1.0\n')
+        (info / 'entry_points.txt').write_text(
+            '[openstack.cli.extension]\nbenchmon = benchmon_plugin\n\n'
+            '[openstack.benchmon.v1]\n'
+            'benchmon_metric_list = benchmon_plugin:ListMetric\n')
 
     def prepare_legacy_venv(self) -> None:
         """python-monascaclient 2.8.0 from PyPI, in its own venv."""
