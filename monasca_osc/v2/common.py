@@ -229,8 +229,33 @@ class Lister(_OutputMixin, command.Lister):
             data = list(data)
         else:
             data = _freeze_gc_when_long(data)
+        if self._rows_are_text and \
+                getattr(parsed_args, 'formatter', None) == 'csv':
+            return self._write_csv(parsed_args, column_names, data)
         return super().produce_output(parsed_args, column_names,
                                       self._text_rows(parsed_args, data))
+
+    def _write_csv(self, parsed_args: argparse.Namespace,
+                   column_names: Sequence[str],
+                   data: Iterable[Sequence[Any]]) -> int:
+        """cliff's csv output for rows that are text already, in one
+        ``writerows`` call (cliff converts cell by cell: a third of the
+        client's time on a million-row listing)."""
+        import csv
+        import itertools
+        import os
+
+        columns, selector = self._generate_columns_and_selector(
+            parsed_args, column_names)
+        if selector:
+            data = (list(itertools.compress(row, selector)) for row in data)
+        writer = csv.writer(
+            self.app.stdout, quoting=self.formatter.QUOTE_MODES[
+                parsed_args.quote_mode],
+            lineterminator=os.linesep, escapechar='\\')
+        writer.writerow(columns)
+        writer.writerows(data)
+        return 0
 
 
 def _freeze_gc_when_long(rows: Iterable[Any]) -> Iterator[Any]:
