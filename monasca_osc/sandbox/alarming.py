@@ -198,22 +198,31 @@ def _validate_notification(app: SandboxApp, body: Any,
     return result
 
 
+def _name_conflict(rows: Any, name: str, expected_id: str | None,
+                   what: str, with_name: str) -> None:
+    """409 when another row of the tenant has ``name`` (compared as MySQL's
+    utf8mb4_unicode_ci would); ``with_name`` keeps upstream's wording."""
+    key = collation_key(name)
+    for rid, other in rows:
+        if collation_key(other) != key:
+            continue
+        if expected_id is None:
+            raise ApiError(409, 'AlreadyExistsException',
+                           f'{what} with the name {name} already exists')
+        if rid != expected_id:
+            raise ApiError(409, 'AlreadyExistsException',
+                           f'{what} {with_name} {name} already exists with '
+                           f'id {rid}')
+        return
+
+
 def _nm_conflict(conn, tenant: str, name: str,
                  expected_id: str | None = None) -> None:
-    key = collation_key(name)
-    for nid, other in conn.execute(
-            'SELECT id, name FROM notification_methods WHERE tenant = ?',
-            (tenant,)):
-        if collation_key(other) == key:
-            if expected_id is None:
-                raise ApiError(409, 'AlreadyExistsException',
-                               f'A notification method with the name {name} '
-                               f'already exists')
-            if nid != expected_id:
-                raise ApiError(409, 'AlreadyExistsException',
-                               f'A notification method with name {name} '
-                               f'already exists with id {nid}')
-            return
+    rows = conn.execute(
+        'SELECT id, name FROM notification_methods WHERE tenant = ?',
+        (tenant,))
+    _name_conflict(rows, name, expected_id, 'A notification method',
+                   'with name')
 
 
 def _nm_type(app: SandboxApp, ntype: str) -> str:
@@ -430,21 +439,11 @@ def _parse_expression(text: str, artefacts: bool) -> expr_mod.Expression:
 
 def _ad_conflict(conn, tenant: str, name: str,
                  expected_id: str | None = None) -> None:
-    key = collation_key(name)
-    for did, other in conn.execute(
-            'SELECT id, name FROM alarm_definitions '
-            'WHERE tenant = ? AND deleted_at IS NULL ORDER BY rowid',
-            (tenant,)):
-        if collation_key(other) == key:
-            if expected_id is None:
-                raise ApiError(409, 'AlreadyExistsException',
-                               f'An alarm definition with the name {name} '
-                               f'already exists')
-            if did != expected_id:
-                raise ApiError(409, 'AlreadyExistsException',
-                               f'An alarm definition with the name {name} '
-                               f'already exists with id {did}')
-            return
+    rows = conn.execute(
+        'SELECT id, name FROM alarm_definitions '
+        'WHERE tenant = ? AND deleted_at IS NULL ORDER BY rowid', (tenant,))
+    _name_conflict(rows, name, expected_id, 'An alarm definition',
+                   'with the name')
 
 
 def _check_actions(conn, actions: dict[str, list[str]]) -> None:
