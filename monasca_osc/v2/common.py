@@ -232,6 +232,12 @@ class Lister(_OutputMixin, command.Lister):
         if self._rows_are_text and \
                 getattr(parsed_args, 'formatter', None) == 'csv':
             return self._write_csv(parsed_args, column_names, data)
+        if getattr(parsed_args, 'formatter', None) == 'json' and \
+                not getattr(parsed_args, 'sort_columns', None):
+            columns, data = self._selected(parsed_args, column_names, data)
+            write_json_list(self.app.stdout, columns, data,
+                            None if parsed_args.noindent else 2)
+            return 0
         return super().produce_output(parsed_args, column_names,
                                       self._text_rows(parsed_args, data))
 
@@ -242,13 +248,9 @@ class Lister(_OutputMixin, command.Lister):
         ``writerows`` call (cliff converts cell by cell: a third of the
         client's time on a million-row listing)."""
         import csv
-        import itertools
         import os
 
-        columns, selector = self._generate_columns_and_selector(
-            parsed_args, column_names)
-        if selector:
-            data = (list(itertools.compress(row, selector)) for row in data)
+        columns, data = self._selected(parsed_args, column_names, data)
         writer = csv.writer(
             self.app.stdout, quoting=self.formatter.QUOTE_MODES[
                 parsed_args.quote_mode],
@@ -256,6 +258,50 @@ class Lister(_OutputMixin, command.Lister):
         writer.writerow(columns)
         writer.writerows(data)
         return 0
+
+
+    def _selected(self, parsed_args: argparse.Namespace,
+                  column_names: Sequence[str], data: Iterable[Sequence[Any]]
+                  ) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+        """The ``-c`` selection, as cliff applies it."""
+        columns, selector = self._generate_columns_and_selector(
+            parsed_args, column_names)
+        if selector:
+            import itertools
+
+            data = (list(itertools.compress(row, selector)) for row in data)
+        return columns, data
+
+
+def write_json_list(stdout: Any, columns: Sequence[str],
+                    rows: Iterable[Sequence[Any]], indent: int | None) -> None:
+    """cliff's ``-f json`` list output, written row by row.
+
+    cliff builds the whole list first (568 MiB for a million measurements);
+    this prints the same text, byte for byte, in constant memory.
+    """
+    import json
+
+    first = True
+    for row in rows:
+        item = {name: value.machine_readable()
+                if isinstance(value, cliff_columns.FormattableColumn)
+                else value
+                for name, value in zip(columns, row, strict=False)}
+        if indent is None:
+            stdout.write(('[' if first else ', ') + json.dumps(item))
+        else:
+            # json escapes newlines inside strings, so this only indents
+            # the structure, as json.dump of the whole list would.
+            text = json.dumps(item, indent=indent).replace(
+                '\n', '\n' + ' ' * indent)
+            stdout.write(('[\n' if first else ',\n') + ' ' * indent + text)
+        first = False
+    if first:
+        stdout.write('[]')
+    else:
+        stdout.write(']' if indent is None else '\n]')
+    stdout.write('\n')
 
 
 def _freeze_gc_when_long(rows: Iterable[Any]) -> Iterator[Any]:
