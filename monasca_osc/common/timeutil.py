@@ -112,6 +112,18 @@ def to_epoch_ms(value: _dt.datetime) -> int:
     return int(round(value.timestamp() * 1000))
 
 
+_EPOCH_START = _dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def format_epoch_ms(ms: int) -> str:
+    """Epoch milliseconds -> ``2024-05-01T10:00:00.000Z``, exactly (no
+    float rounding); 'out of range' for an instant datetime cannot hold."""
+    try:
+        return format_iso(_EPOCH_START + _dt.timedelta(milliseconds=int(ms)))
+    except (OverflowError, ValueError):
+        return 'out of range'
+
+
 def now_ms() -> int:
     """The current time as integer milliseconds, taken when called."""
     return to_epoch_ms(utcnow())

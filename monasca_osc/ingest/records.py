@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-import datetime as _dt
 import math
 import re
 import time
@@ -40,14 +39,6 @@ def detect_unit(value: float) -> str:
         if magnitude < bound:
             return unit
     return 'ns'
-
-
-def _iso(ms: int) -> str:
-    try:
-        return timeutil.format_iso(
-            _dt.datetime.fromtimestamp(ms / 1000.0, timeutil.UTC))
-    except (OverflowError, OSError, ValueError):
-        return 'out of range'
 
 
 def to_ms(value: Any, unit: str = 'auto') -> tuple[int, str]:
@@ -181,8 +172,9 @@ class Normalizer:
                  else 'more than 1 day in the future')
         hint = ('--allow-any-time' if unit == 'iso'
                 else '--timestamp-unit or --allow-any-time')
+        shown = timeutil.format_epoch_ms(ms)
         raise ValidationError(
-            f'Timestamp {raw!r} ({read_as}: {_iso(ms)}) is {where}; check '
+            f'Timestamp {raw!r} ({read_as}: {shown}) is {where}; check '
             f'its unit or give {hint}')
 
 

@@ -105,6 +105,11 @@ class CreateMetric(common.ShowOne):
         shown = dict(metric)
         shown.setdefault('dimensions', {})
         shown.setdefault('value_meta', {})
+        # Sent as epoch milliseconds (what the API stores); shown in the
+        # ISO 8601 form every other command prints, in every format, so the
+        # line can be compared with `measurement list` output.
+        shown['timestamp'] = timeutil.format_epoch_ms(
+            metric['timestamp'])
         return CREATED_FIELDS, common.get_fields(shown, CREATED_FIELDS,
                                                  CREATED_FORMATTERS)
 

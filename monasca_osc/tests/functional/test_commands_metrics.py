@@ -41,7 +41,7 @@ def test_metric_create_all_options_round_trip(tenant: str) -> None:
         'name': 'mc.cpu',
         'dimensions': {'hostname': 'web1', 'service': 'api',
                        'region': 'r 1'},
-        'timestamp': 1704164645678, 'value': 42.5,
+        'timestamp': '2024-01-02T03:04:05.678Z', 'value': 42.5,
         'value_meta': {'unit': 'percent'}}
 
     listed = osc_json(tenant, 'metric', 'list')
@@ -59,18 +59,23 @@ def test_metric_create_all_options_round_trip(tenant: str) -> None:
 
 
 def test_metric_create_defaults_to_now_and_text_output(tenant: str) -> None:
-    before = lib.now_ms()
+    before = lib.iso_ms(lib.now_ms() - 5000)
     result = osc(tenant, 'metric', 'create', 'mc.now', '--value', '7',
                  '-f', 'value', '-c', 'timestamp', '-c', 'value')
-    after = lib.now_ms()
+    after = lib.iso_ms(lib.now_ms())
     timestamp, value = lib.value_lines(result.stdout)
-    assert before - 5000 <= int(timestamp) <= after
+    # ISO 8601 like every other command (same width: text order is time
+    # order).
+    assert len(timestamp) == len(after) and before <= timestamp <= after
     assert float(value) == 7.0
 
     rows = osc_json(tenant, 'measurement', 'list', '--name', 'mc.now',
                     '--start', '-10m')
     assert [(r['Value'], r['Dimensions']) for r in rows] == [(7.0, {})]
-    assert rows[0]['Timestamp'] == lib.iso_ms(int(timestamp))
+    assert rows[0]['Timestamp'] == timestamp
+    table = osc(tenant, 'metric', 'create', 'mc.now', '--value', '8',
+                '--time', '2024-01-02T03:04:05.6Z').stdout
+    assert '| timestamp  | 2024-01-02T03:04:05.600Z |' in table, table
 
 
 def test_metric_create_rejects_bad_input_in_one_line(tenant: str) -> None:

@@ -59,7 +59,8 @@ class TestCreateMetric(fakes.TestCommand):
         self.assertItemEqual((
             'cpu.idle_perc',
             common.DimensionsColumn({'hostname': 'a', 'service': 'api'}),
-            1714557600000, -1.5, common.ValueMetaColumn({'note': 'hello'})),
+            '2024-05-01T10:00:00.000Z', -1.5,
+            common.ValueMetaColumn({'note': 'hello'})),
             values)
         self.assertEqual({'hostname': 'a', 'service': 'api'},
                          values[1].machine_readable())
@@ -105,14 +106,16 @@ class TestCreateMetric(fakes.TestCommand):
             'cpu', '--value', '2', '--dimension', 'h=a', '--time', '0',
             '-f', 'json'])
         self.assertEqual({'name': 'cpu', 'dimensions': {'h': 'a'},
-                          'timestamp': 0, 'value': 2.0, 'value_meta': {}},
+                          'timestamp': '1970-01-01T00:00:00.000Z',
+                          'value': 2.0, 'value_meta': {}},
                          json.loads(out))
 
     def test_value_output_is_text(self) -> None:
         out = self.output(metric.CreateMetric, [
             'cpu', '--value', '2', '--dimension', 'h=a', '--dimension',
             'b=c', '--time', '0', '-f', 'value'])
-        self.assertEqual(['cpu', 'b=c,h=a', '0', '2.0', ''],
+        self.assertEqual(['cpu', 'b=c,h=a', '1970-01-01T00:00:00.000Z',
+                          '2.0', ''],
                          out.splitlines())
 
 
