@@ -61,8 +61,9 @@ def test_metric_create_options_reach_the_api(monasca: Any) -> None:
 def test_metric_create_j_prints_the_metric(monasca: Any) -> None:
     out = monasca('metric-create', 'm.j', '5', '--time', '1600000000000',
                   '-j').json()
+    # The point's time as measurement-list -j shows it (ISO 8601).
     assert out == {'name': 'm.j', 'dimensions': {},
-                   'timestamp': 1600000000000, 'value': 5.0,
+                   'timestamp': '2020-09-13T12:26:40.000Z', 'value': 5.0,
                    'value_meta': {}}
 
 
