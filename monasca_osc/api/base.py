@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 import datetime as _dt
 from typing import Any
 from urllib.parse import quote
@@ -103,7 +103,3 @@ class Manager:
             self.adapter, path, params, limit=limit_param(limit),
             marker=None if offset in (None, '') else str(offset),
             page_size=page_size, **kwargs)
-
-    @staticmethod
-    def _listify(items: Iterable[Any]) -> list[Any]:
-        return list(items)

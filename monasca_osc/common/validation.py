@@ -27,7 +27,6 @@ DIMENSION_FORBIDDEN = set('<>={},"\\;&')
 SEVERITIES = ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL')
 STATES = ('OK', 'ALARM', 'UNDETERMINED')
 STATISTICS = ('avg', 'min', 'max', 'sum', 'count')
-VALID_NOTIFICATION_PERIODS = (0, 60)
 
 ALARM_DEFINITION_SORT_FIELDS = (
     'id', 'name', 'severity', 'created_at', 'updated_at')

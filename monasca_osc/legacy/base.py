@@ -12,7 +12,7 @@ class (so the API call, validation and paging are the OSC plugin's) with
   without an entry-point scan.
 
 The column classes keep native types for json/yaml and print legacy text
-(multi-line cells) in tables. Imports: stdlib, cliff and v2.common only.
+(multi-line cells) in tables. Imports: stdlib, cliff and v2.base only.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from cliff import columns as cliff_columns
 from cliff.formatters import table as table_formatter
 
 from monasca_osc.common import timeutil, validation
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import cells, options
 
 # Default of the ``formatter`` dest: "the user chose no -f/-j".
 LEGACY_OUTPUT = 'legacy'
@@ -42,7 +42,7 @@ def unwrap(value: Any) -> Any:
     return value
 
 
-class _Column(common._Column):
+class _Column(cells.Column):
     def machine_readable(self) -> Any:
         return self._value
 
@@ -62,12 +62,6 @@ class Dimensions(_Column):
 
     def machine_readable(self) -> Any:
         return dict(self._value or {})
-
-
-class SpacedDimensions(Dimensions):
-    """The alarm tables print ``hostname: devstack``."""
-
-    separator = ': '
 
 
 def format_number(value: Any) -> str:
@@ -472,7 +466,7 @@ def add_paging(parser: argparse.ArgumentParser) -> None:
         help='The offset used to paginate the return data (the value the '
              'API returns in its next link).')
     parser.add_argument(
-        '--limit', metavar='<RETURN LIMIT>', type=common.positive_int,
+        '--limit', metavar='<RETURN LIMIT>', type=options.positive_int,
         help='The amount of data to be returned; without --offset, pages '
              'are fetched until this many items are found (default: all).')
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from monasca_osc.common import validation
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import arguments, cells, commands, options
 
 LIST_COLUMNS = ('ID', 'Definition', 'Metrics', 'Severity', 'State',
                 'State Updated')
@@ -22,8 +22,8 @@ HISTORY_COLUMNS = ('Alarm ID', 'Timestamp', 'Old State', 'New State',
                    'Reason')
 HISTORY_LONG_COLUMNS = HISTORY_COLUMNS + ('Metrics', 'Reason Data',
                                           'Sub Alarms')
-FORMATTERS = {'metrics': common.MetricsColumn,
-              'sub_alarms': common.JSONColumn}
+FORMATTERS = {'metrics': cells.MetricsColumn,
+              'sub_alarms': cells.JSONColumn}
 
 
 def flatten(alarm: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,8 +46,8 @@ _LIST_FIELDS = {'ID': 'id', 'Definition ID': 'alarm_definition_id',
 
 
 def show(alarm: Mapping[str, Any]) -> tuple:
-    return SHOW_FIELDS, common.get_fields(flatten(alarm), SHOW_FIELDS,
-                                          FORMATTERS)
+    return SHOW_FIELDS, cells.get_fields(flatten(alarm), SHOW_FIELDS,
+                                         FORMATTERS)
 
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +56,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
                              'ID)')
     parser.add_argument('--metric-name', metavar='<name>',
                         help='Only alarms on a metric with this name')
-    common.add_dimension_filter_option(
+    options.add_dimension_filter_option(
         parser, flag='--metric-dimension', dest='metric_dimensions',
         help_prefix='Only alarms with a metric that has this dimension')
     parser.add_argument(
@@ -88,11 +88,12 @@ def filter_kwargs(client: Any, parsed_args: argparse.Namespace
         severity = '|'.join(validation.parse_severity_filter(severity))
     if parsed_args.metric_name is not None:
         validation.validate_metric_name(parsed_args.metric_name)
-    metric_dimensions = common.dimension_filter(parsed_args.metric_dimensions)
+    metric_dimensions = arguments.dimension_filter(
+        parsed_args.metric_dimensions)
     since = None
     if parsed_args.state_updated_start_time is not None:
-        since = common.TimeRange(parsed_args.state_updated_start_time, None,
-                                 start_name='--state-updated-since').start
+        since = arguments.TimeRange(parsed_args.state_updated_start_time, None,
+                                    start_name='--state-updated-since').start
     definition = parsed_args.definition
     if definition is not None:
         definition = client.alarm_definitions.find(definition)['id']
@@ -104,32 +105,32 @@ def filter_kwargs(client: Any, parsed_args: argparse.Namespace
             'link': parsed_args.link, 'state_updated_start_time': since}
 
 
-class ListAlarm(common.Lister):
+class ListAlarm(commands.Lister):
     """List alarms"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         add_filter_options(parser)
-        common.add_sort_option(parser, validation.ALARM_SORT_FIELDS)
-        common.add_paging_options(parser, marker_help='Start after this many '
-                                  'alarms (integer offset)')
-        common.add_long_option(parser)
+        options.add_sort_option(parser, validation.ALARM_SORT_FIELDS)
+        options.add_paging_options(parser, marker_help='Start after this many '
+                                   'alarms (integer offset)')
+        options.add_long_option(parser)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        sort_by = common.sort_by(parsed_args, validation.ALARM_SORT_FIELDS)
+        sort_by = arguments.sort_by(parsed_args, validation.ALARM_SORT_FIELDS)
         if parsed_args.marker is not None:
             validation.validate_offset_integer(parsed_args.marker)
         filters = filter_kwargs(self.client, parsed_args)
         rows = self.client.alarms.iter_list(
-            sort_by=sort_by, **filters, **common.paging_kwargs(parsed_args))
+            sort_by=sort_by, **filters, **arguments.paging_kwargs(parsed_args))
         columns = LONG_COLUMNS if parsed_args.long else LIST_COLUMNS
         fields = [_LIST_FIELDS[c] for c in columns]
-        return columns, (common.get_fields(flatten(a), fields, FORMATTERS)
+        return columns, (cells.get_fields(flatten(a), fields, FORMATTERS)
                          for a in rows)
 
 
-class ShowAlarm(common.ShowOne):
+class ShowAlarm(commands.ShowOne):
     """Show an alarm"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -142,7 +143,7 @@ class ShowAlarm(common.ShowOne):
         return self.present(alarm, show(alarm))
 
 
-class SetAlarm(common.ShowOne):
+class SetAlarm(commands.ShowOne):
     """Set alarm state, lifecycle state or link (or replace with --replace)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -178,7 +179,7 @@ class SetAlarm(common.ShowOne):
         return self.present(alarm, show(alarm))
 
 
-class DeleteAlarm(common.Command):
+class DeleteAlarm(commands.Command):
     """Delete alarm(s)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -188,11 +189,11 @@ class DeleteAlarm(common.Command):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
-        common.delete_each(parsed_args.alarms, 'alarm',
-                           self.client.alarms.delete, self.log)
+        commands.delete_each(parsed_args.alarms, 'alarm',
+                             self.client.alarms.delete, self.log)
 
 
-class CountAlarm(common.Lister):
+class CountAlarm(commands.Lister):
     """Count alarms, optionally grouped"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -203,8 +204,8 @@ class CountAlarm(common.Lister):
             help='Count per value of this field; repeat option or give a '
                  'comma-separated list. Fields: '
                  + ', '.join(validation.ALARM_COUNT_GROUP_BY_FIELDS))
-        common.add_paging_options(parser, marker_help='Start after this many '
-                                  'count rows (integer offset)')
+        options.add_paging_options(parser, marker_help='Start after this many '
+                                   'count rows (integer offset)')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
@@ -217,32 +218,32 @@ class CountAlarm(common.Lister):
         filters = filter_kwargs(self.client, parsed_args)
         result = self.client.alarms.count(
             group_by=group_by, **filters,
-            **common.paging_kwargs(parsed_args))
+            **arguments.paging_kwargs(parsed_args))
         columns = tuple(c.replace('_', ' ').title()
                         for c in result['columns'])
         return columns, (tuple(row) for row in result['counts'])
 
 
-class ListAlarmHistory(common.Lister):
+class ListAlarmHistory(commands.Lister):
     """List alarm state transitions, of one alarm or of all alarms"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--alarm', metavar='<alarm-id>',
                             help='Only the history of this alarm')
-        common.add_dimension_filter_option(
+        options.add_dimension_filter_option(
             parser, help_prefix='Only alarms with a metric that has this '
             'dimension (all alarms only)')
-        common.add_time_options(
+        options.add_time_options(
             parser, start_help='Only transitions at or after',
             end_help='Only transitions at or before')
-        common.add_paging_options(parser, marker_help='Start after this '
-                                  'timestamp (ISO 8601 or epoch ms)')
-        common.add_long_option(parser)
+        options.add_paging_options(parser, marker_help='Start after this '
+                                   'timestamp (ISO 8601 or epoch ms)')
+        options.add_long_option(parser)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        paging = common.paging_kwargs(parsed_args)
+        paging = arguments.paging_kwargs(parsed_args)
         if parsed_args.alarm:
             if parsed_args.dimensions or parsed_args.start or \
                     parsed_args.end:
@@ -252,14 +253,14 @@ class ListAlarmHistory(common.Lister):
             rows = self.client.alarms.iter_history(
                 alarm_id=parsed_args.alarm, **paging)
         else:
-            times = common.TimeRange(parsed_args.start, parsed_args.end,
-                                     check_order=False)
+            times = arguments.TimeRange(parsed_args.start, parsed_args.end,
+                                        check_order=False)
             rows = self.client.alarms.iter_history_list(
-                dimensions=common.dimension_filter(parsed_args.dimensions),
+                dimensions=arguments.dimension_filter(parsed_args.dimensions),
                 start_time=times.start_iso, end_time=times.end_iso,
                 **paging)
         columns = HISTORY_LONG_COLUMNS if parsed_args.long \
             else HISTORY_COLUMNS
         fields = [c.lower().replace(' ', '_') for c in columns]
-        return columns, (common.get_fields(h, fields, FORMATTERS)
+        return columns, (cells.get_fields(h, fields, FORMATTERS)
                          for h in rows)

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from monasca_osc.common import validation
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import arguments, cells, commands, options
 
 LIST_COLUMNS = ('ID', 'Name', 'Expression', 'Severity', 'Match By',
                 'Actions Enabled')
@@ -22,16 +22,16 @@ FIELDS = {'ID': 'id', 'Name': 'name', 'Expression': 'expression',
 SHOW_FIELDS = ('id', 'name', 'description', 'expression', 'deterministic',
                'match_by', 'severity', 'actions_enabled', 'alarm_actions',
                'ok_actions', 'undetermined_actions')
-FORMATTERS = {'match_by': common.ListColumn,
-              'alarm_actions': common.ListColumn,
-              'ok_actions': common.ListColumn,
-              'undetermined_actions': common.ListColumn}
+FORMATTERS = {'match_by': cells.ListColumn,
+              'alarm_actions': cells.ListColumn,
+              'ok_actions': cells.ListColumn,
+              'undetermined_actions': cells.ListColumn}
 ACTION_KINDS = (('alarm', 'ALARM'), ('ok', 'OK'),
                 ('undetermined', 'UNDETERMINED'))
 
 
 def show(definition: dict) -> tuple:
-    return SHOW_FIELDS, common.get_fields(definition, SHOW_FIELDS, FORMATTERS)
+    return SHOW_FIELDS, cells.get_fields(definition, SHOW_FIELDS, FORMATTERS)
 
 
 def _add_action_options(parser: argparse.ArgumentParser,
@@ -81,7 +81,7 @@ def _check_text_fields(parsed_args: argparse.Namespace) -> None:
         validation.validate_severity(parsed_args.severity)
 
 
-class CreateAlarmDefinition(common.ShowOne):
+class CreateAlarmDefinition(commands.ShowOne):
     """Create an alarm definition"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -120,25 +120,25 @@ class CreateAlarmDefinition(common.ShowOne):
         return self.present(created, show(created))
 
 
-class ListAlarmDefinition(common.Lister):
+class ListAlarmDefinition(commands.Lister):
     """List alarm definitions"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--name', metavar='<name>',
                             help='Only the definition with this name')
-        common.add_dimension_filter_option(
+        options.add_dimension_filter_option(
             parser, help_prefix='Only definitions whose expression has this '
             'dimension (exact key=value only)')
         parser.add_argument(
             '--severity', metavar='<severity>', action='append', default=[],
             help='Only definitions of this severity; repeat option or use '
                  'LOW|HIGH for several')
-        common.add_sort_option(parser,
-                               validation.ALARM_DEFINITION_SORT_FIELDS)
-        common.add_paging_options(parser, marker_help='Start after this many '
-                                  'definitions (integer offset)')
-        common.add_long_option(parser)
+        options.add_sort_option(parser,
+                                validation.ALARM_DEFINITION_SORT_FIELDS)
+        options.add_paging_options(parser, marker_help='Start after this many '
+                                   'definitions (integer offset)')
+        options.add_long_option(parser)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
@@ -149,18 +149,18 @@ class ListAlarmDefinition(common.Lister):
             validation.validate_offset_integer(parsed_args.marker)
         rows = self.client.alarm_definitions.iter_list(
             name=parsed_args.name,
-            dimensions=common.dimension_filter(parsed_args.dimensions),
+            dimensions=arguments.dimension_filter(parsed_args.dimensions),
             severity=severity,
-            sort_by=common.sort_by(parsed_args,
-                                   validation.ALARM_DEFINITION_SORT_FIELDS),
-            **common.paging_kwargs(parsed_args))
+            sort_by=arguments.sort_by(parsed_args,
+                                      validation.ALARM_DEFINITION_SORT_FIELDS),
+            **arguments.paging_kwargs(parsed_args))
         columns = LONG_COLUMNS if parsed_args.long else LIST_COLUMNS
         fields = [FIELDS[c] for c in columns]
-        return columns, (common.get_fields(d, fields, FORMATTERS)
+        return columns, (cells.get_fields(d, fields, FORMATTERS)
                          for d in rows)
 
 
-class ShowAlarmDefinition(common.ShowOne):
+class ShowAlarmDefinition(commands.ShowOne):
     """Show an alarm definition"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -175,7 +175,7 @@ class ShowAlarmDefinition(common.ShowOne):
         return self.present(definition, show(definition))
 
 
-class SetAlarmDefinition(common.ShowOne):
+class SetAlarmDefinition(commands.ShowOne):
     """Set alarm definition properties (or replace it with --replace)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -266,7 +266,7 @@ class SetAlarmDefinition(common.ShowOne):
         return self.present(updated, show(updated))
 
 
-class DeleteAlarmDefinition(common.Command):
+class DeleteAlarmDefinition(commands.Command):
     """Delete alarm definition(s) and their alarms"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -281,5 +281,5 @@ class DeleteAlarmDefinition(common.Command):
         def delete(item: str) -> None:
             manager.delete(manager.find(item)['id'])
 
-        common.delete_each(parsed_args.definitions, 'alarm definition',
-                           delete, self.log)
+        commands.delete_each(parsed_args.definitions, 'alarm definition',
+                             delete, self.log)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from monasca_osc.common import validation
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import arguments, cells, commands, options
 
 MEASUREMENT_COLUMNS = ('Name', 'Dimensions', 'Timestamp', 'Value',
                        'Value Meta')
@@ -20,8 +20,8 @@ MEASUREMENT_COLUMNS = ('Name', 'Dimensions', 'Timestamp', 'Value',
 def _add_series_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--name', metavar='<name>', required=True,
                         help='Metric name (required)')
-    common.add_dimension_filter_option(parser)
-    common.add_time_options(parser, start_required=True)
+    options.add_dimension_filter_option(parser)
+    options.add_time_options(parser, start_required=True)
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         '--merge-metrics', action='store_true', default=False,
@@ -32,8 +32,8 @@ def _add_series_options(parser: argparse.ArgumentParser) -> None:
         help='Return one series per distinct value combination of these '
              'dimension keys ("*" for every metric); repeat option or give '
              'comma-separated keys')
-    common.add_project_option(parser)
-    common.add_paging_options(
+    options.add_project_option(parser)
+    options.add_paging_options(
         parser, marker_help='Start after this offset, as the API returns it '
         '(<series id>_<timestamp> or a timestamp)')
 
@@ -41,18 +41,18 @@ def _add_series_options(parser: argparse.ArgumentParser) -> None:
 def series_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
     """Validated query arguments shared by measurements and statistics."""
     validation.validate_metric_name(parsed_args.name)
-    times = common.TimeRange(parsed_args.start, parsed_args.end)
+    times = arguments.TimeRange(parsed_args.start, parsed_args.end)
     group_by = None
     if parsed_args.group_by:
         group_by = validation.parse_measurement_group_by(
             ','.join(parsed_args.group_by))
     return {
         'name': parsed_args.name,
-        'dimensions': common.dimension_filter(parsed_args.dimensions),
+        'dimensions': arguments.dimension_filter(parsed_args.dimensions),
         'start_time': times.start_iso, 'end_time': times.end_iso,
         'merge_metrics': parsed_args.merge_metrics or None,
         'group_by': group_by, 'tenant_id': parsed_args.tenant_id,
-        **common.paging_kwargs(parsed_args),
+        **arguments.paging_kwargs(parsed_args),
     }
 
 
@@ -72,7 +72,7 @@ def measurement_rows(elements: Iterable[Mapping[str, Any]],
         meta_at = columns.index('value_meta') if 'value_meta' in columns \
             else None
         name = element.get('name')
-        dimensions: Any = common.DimensionsColumn(element.get('dimensions'))
+        dimensions: Any = cells.DimensionsColumn(element.get('dimensions'))
         if text:
             dimensions = dimensions.text_readable()
         for point in element.get('measurements') or ():
@@ -81,16 +81,16 @@ def measurement_rows(elements: Iterable[Mapping[str, Any]],
             value = point[value_at]
             if text:
                 yield (name, dimensions, point[ts_at],
-                       common.as_text(value), _meta_text(meta))
+                       cells.as_text(value), _meta_text(meta))
             else:
                 yield (name, dimensions, point[ts_at], value,
-                       common.ValueMetaColumn(meta or {}))
+                       cells.ValueMetaColumn(meta or {}))
 
 
 def _meta_text(meta: Any) -> str:
     if not meta:
         return ''
-    return common.ValueMetaColumn(meta).text_readable()
+    return cells.ValueMetaColumn(meta).text_readable()
 
 
 def statistics_rows(elements: Iterable[Mapping[str, Any]],
@@ -100,19 +100,19 @@ def statistics_rows(elements: Iterable[Mapping[str, Any]],
         columns = element.get('columns') or ['timestamp', *statistics]
         index = {c: i for i, c in enumerate(columns)}
         name = element.get('name')
-        dimensions: Any = common.DimensionsColumn(element.get('dimensions'))
+        dimensions: Any = cells.DimensionsColumn(element.get('dimensions'))
         if text:
             dimensions = dimensions.text_readable()
         for point in element.get('statistics') or ():
             values = (point[index[s]] if s in index else None
                       for s in statistics)
             if text:
-                values = (common.as_text(v) for v in values)
+                values = (cells.as_text(v) for v in values)
             yield (name, dimensions, point[index.get('timestamp', 0)],
                    *values)
 
 
-class ListMeasurement(common.Lister):
+class ListMeasurement(commands.Lister):
     """List measurements of a metric, one row per point"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -127,7 +127,7 @@ class ListMeasurement(common.Lister):
         return MEASUREMENT_COLUMNS, measurement_rows(elements, text)
 
 
-class ListStatistics(common.Lister):
+class ListStatistics(commands.Lister):
     """List statistics of a metric over periods, one row per period"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:

@@ -7,15 +7,15 @@ from typing import Any
 
 from monasca_osc.common import dimensions as dims
 from monasca_osc.common import timeutil, validation
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import arguments, cells, commands, options
 
 METRIC_COLUMNS = ('Name', 'Dimensions')
 METRIC_LONG_COLUMNS = ('ID', 'Name', 'Dimensions')
 METRIC_FIELDS = {'ID': 'id', 'Name': 'name', 'Dimensions': 'dimensions'}
-METRIC_FORMATTERS = {'dimensions': common.DimensionsColumn}
+METRIC_FORMATTERS = {'dimensions': cells.DimensionsColumn}
 CREATED_FIELDS = ('name', 'dimensions', 'timestamp', 'value', 'value_meta')
-CREATED_FORMATTERS = {'dimensions': common.DimensionsColumn,
-                      'value_meta': common.ValueMetaColumn}
+CREATED_FORMATTERS = {'dimensions': cells.DimensionsColumn,
+                      'value_meta': cells.ValueMetaColumn}
 
 
 def _finite_float(text: str) -> float:
@@ -28,7 +28,7 @@ def _finite_float(text: str) -> float:
     return value
 
 
-class CreateMetric(common.ShowOne):
+class CreateMetric(commands.ShowOne):
     """Create (post) a metric measurement, or many from a file"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -52,7 +52,7 @@ class CreateMetric(common.ShowOne):
             '--time', metavar='<time>', dest='time',
             help=f'Time of the measurement (default: now): '
                  f'{timeutil.TIME_HELP}')
-        common.add_project_option(parser, action='post')
+        options.add_project_option(parser, action='post')
         self._add_bulk_options(parser)
         return parser
 
@@ -110,93 +110,93 @@ class CreateMetric(common.ShowOne):
         # line can be compared with `measurement list` output.
         shown['timestamp'] = timeutil.format_epoch_ms(
             metric['timestamp'])
-        return CREATED_FIELDS, common.get_fields(shown, CREATED_FIELDS,
-                                                 CREATED_FORMATTERS)
+        return CREATED_FIELDS, cells.get_fields(shown, CREATED_FIELDS,
+                                                CREATED_FORMATTERS)
 
 
-class ListMetric(common.Lister):
+class ListMetric(commands.Lister):
     """List metrics (name and dimensions) of the project"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--name', metavar='<name>',
                             help='Only metrics with this name')
-        common.add_dimension_filter_option(parser)
-        common.add_time_options(
+        options.add_dimension_filter_option(parser)
+        options.add_time_options(
             parser, start_help='Only metrics with measurements since',
             end_help='and before (needs --start)')
-        common.add_project_option(parser)
-        common.add_paging_options(
+        options.add_project_option(parser)
+        options.add_paging_options(
             parser, marker_help='Start after the metric with this ID')
-        common.add_long_option(parser)
+        options.add_long_option(parser)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         if parsed_args.name is not None:
             validation.validate_metric_name(parsed_args.name)
-        times = common.TimeRange(parsed_args.start, parsed_args.end)
+        times = arguments.TimeRange(parsed_args.start, parsed_args.end)
         rows = self.client.metrics.iter_list(
             name=parsed_args.name,
-            dimensions=common.dimension_filter(parsed_args.dimensions),
+            dimensions=arguments.dimension_filter(parsed_args.dimensions),
             start_time=times.start_iso, end_time=times.end_iso,
             tenant_id=parsed_args.tenant_id,
-            **common.paging_kwargs(parsed_args))
+            **arguments.paging_kwargs(parsed_args))
         columns = METRIC_LONG_COLUMNS if parsed_args.long else METRIC_COLUMNS
         fields = [METRIC_FIELDS[c] for c in columns]
-        return columns, (common.get_fields(m, fields, METRIC_FORMATTERS)
+        return columns, (cells.get_fields(m, fields, METRIC_FORMATTERS)
                          for m in rows)
 
 
-class ListMetricName(common.Lister):
+class ListMetricName(commands.Lister):
     """List the distinct metric names of the project"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        common.add_dimension_filter_option(
+        options.add_dimension_filter_option(
             parser, help_prefix='Only names of metrics with this dimension')
-        common.add_project_option(parser)
-        common.add_paging_options(
+        options.add_project_option(parser)
+        options.add_paging_options(
             parser, marker_help='Start after this metric name')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         rows = self.client.metrics.iter_names(
-            dimensions=common.dimension_filter(parsed_args.dimensions),
+            dimensions=arguments.dimension_filter(parsed_args.dimensions),
             tenant_id=parsed_args.tenant_id,
-            **common.paging_kwargs(parsed_args))
+            **arguments.paging_kwargs(parsed_args))
         return ('Name',), ((row.get('name'),) for row in rows)
 
 
-class ListDimensionName(common.Lister):
+class ListDimensionName(commands.Lister):
     """List the dimension names (keys) used by metrics"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--metric-name', metavar='<name>',
                             help='Only dimensions of metrics with this name')
-        common.add_time_options(
+        options.add_time_options(
             parser, start_help='Only dimensions of metrics with '
             'measurements since', end_help='and before')
-        common.add_project_option(parser)
-        common.add_paging_options(
+        options.add_project_option(parser)
+        options.add_paging_options(
             parser, marker_help='Start after this dimension name')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         if parsed_args.metric_name is not None:
             validation.validate_metric_name(parsed_args.metric_name)
-        times = common.TimeRange(parsed_args.start, parsed_args.end,
-                                 check_order=False)
+        times = arguments.TimeRange(parsed_args.start, parsed_args.end,
+                                    check_order=False)
         rows = self.client.metrics.iter_dimension_names(
             metric_name=parsed_args.metric_name,
             start_time=times.start_iso, end_time=times.end_iso,
             tenant_id=parsed_args.tenant_id,
-            **common.paging_kwargs(parsed_args))
+            **arguments.paging_kwargs(parsed_args))
         return ('Dimension Name',), ((row.get('dimension_name'),)
                                      for row in rows)
 
 
-class ListDimensionValue(common.Lister):
+class ListDimensionValue(commands.Lister):
     """List the values of one dimension across metrics"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -207,11 +207,11 @@ class ListDimensionValue(common.Lister):
                                  '(required)')
         parser.add_argument('--metric-name', metavar='<name>',
                             help='Only values of metrics with this name')
-        common.add_time_options(
+        options.add_time_options(
             parser, start_help='Only values of metrics with measurements '
             'since', end_help='and before')
-        common.add_project_option(parser)
-        common.add_paging_options(
+        options.add_project_option(parser)
+        options.add_paging_options(
             parser, marker_help='Start after this dimension value')
         return parser
 
@@ -219,13 +219,13 @@ class ListDimensionValue(common.Lister):
         validation.validate_dimension_key(parsed_args.dimension_name)
         if parsed_args.metric_name is not None:
             validation.validate_metric_name(parsed_args.metric_name)
-        times = common.TimeRange(parsed_args.start, parsed_args.end,
-                                 check_order=False)
+        times = arguments.TimeRange(parsed_args.start, parsed_args.end,
+                                    check_order=False)
         rows = self.client.metrics.iter_dimension_values(
             dimension_name=parsed_args.dimension_name,
             metric_name=parsed_args.metric_name,
             start_time=times.start_iso, end_time=times.end_iso,
             tenant_id=parsed_args.tenant_id,
-            **common.paging_kwargs(parsed_args))
+            **arguments.paging_kwargs(parsed_args))
         return ('Dimension Value',), ((row.get('dimension_value'),)
                                       for row in rows)

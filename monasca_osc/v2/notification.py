@@ -6,14 +6,14 @@ import argparse
 from typing import Any
 
 from monasca_osc.common import validation
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import arguments, cells, commands, options
 
 LIST_COLUMNS = ('ID', 'Name', 'Type', 'Address', 'Period')
 SHOW_FIELDS = ('id', 'name', 'type', 'address', 'period')
 
 
 def show(method: dict) -> tuple:
-    return SHOW_FIELDS, common.get_fields(method, SHOW_FIELDS)
+    return SHOW_FIELDS, cells.get_fields(method, SHOW_FIELDS)
 
 
 def _add_fields(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -32,7 +32,7 @@ def _add_fields(parser: argparse.ArgumentParser, required: bool) -> None:
              'the server allows (60 by default)')
 
 
-class CreateNotificationMethod(common.ShowOne):
+class CreateNotificationMethod(commands.ShowOne):
     """Create a notification method"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -49,26 +49,26 @@ class CreateNotificationMethod(common.ShowOne):
         return self.present(method, show(method))
 
 
-class ListNotificationMethod(common.Lister):
+class ListNotificationMethod(commands.Lister):
     """List notification methods"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        common.add_sort_option(parser, validation.NOTIFICATION_SORT_FIELDS)
-        common.add_paging_options(parser, marker_help='Start after this many '
-                                  'methods (integer offset)')
+        options.add_sort_option(parser, validation.NOTIFICATION_SORT_FIELDS)
+        options.add_paging_options(parser, marker_help='Start after this many '
+                                   'methods (integer offset)')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        sort_by = common.sort_by(parsed_args,
-                                 validation.NOTIFICATION_SORT_FIELDS)
+        sort_by = arguments.sort_by(parsed_args,
+                                    validation.NOTIFICATION_SORT_FIELDS)
         rows = self.client.notifications.iter_list(
-            sort_by=sort_by, **common.paging_kwargs(parsed_args))
+            sort_by=sort_by, **arguments.paging_kwargs(parsed_args))
         fields = [c.lower() for c in LIST_COLUMNS]
-        return LIST_COLUMNS, (common.get_fields(m, fields) for m in rows)
+        return LIST_COLUMNS, (cells.get_fields(m, fields) for m in rows)
 
 
-class ShowNotificationMethod(common.ShowOne):
+class ShowNotificationMethod(commands.ShowOne):
     """Show a notification method"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -99,7 +99,7 @@ def _check_fields(fields: dict[str, Any]) -> None:
         validation.validate_notification_period(fields['period'])
 
 
-class SetNotificationMethod(common.ShowOne):
+class SetNotificationMethod(commands.ShowOne):
     """Set notification method properties (or replace with --replace)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -137,7 +137,7 @@ class SetNotificationMethod(common.ShowOne):
         return self.present(updated, show(updated))
 
 
-class DeleteNotificationMethod(common.Command):
+class DeleteNotificationMethod(commands.Command):
     """Delete notification method(s)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -154,11 +154,11 @@ class DeleteNotificationMethod(common.Command):
         def delete(item: str) -> None:
             manager.delete(manager.find(item)['id'])
 
-        common.delete_each(parsed_args.methods, 'notification method',
-                           delete, self.log)
+        commands.delete_each(parsed_args.methods, 'notification method',
+                             delete, self.log)
 
 
-class ListNotificationMethodType(common.Lister):
+class ListNotificationMethodType(commands.Lister):
     """List the notification types the server supports"""
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:

@@ -5,21 +5,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import cells, commands
 
 COLUMNS = ('ID', 'Status', 'Updated')
 FIELDS = ('id', 'status', 'updated')
 
 
-class ListVersion(common.Lister):
+class ListVersion(commands.Lister):
     """List the API versions the server offers"""
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         versions = self.client.versions.list()
-        return COLUMNS, (common.get_fields(v, FIELDS) for v in versions)
+        return COLUMNS, (cells.get_fields(v, FIELDS) for v in versions)
 
 
-class ShowVersion(common.ShowOne):
+class ShowVersion(commands.ShowOne):
     """Show one API version"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -30,10 +30,10 @@ class ShowVersion(common.ShowOne):
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         version = self.client.versions.get(parsed_args.version)
-        return FIELDS, common.get_fields(version, FIELDS)
+        return FIELDS, cells.get_fields(version, FIELDS)
 
 
-class ShowHealth(common.ShowOne):
+class ShowHealth(commands.ShowOne):
     """Show the API health check (exit 1 when unhealthy)"""
 
     _healthy = True

@@ -9,7 +9,6 @@ def test_dimensions_one_per_line_in_server_order() -> None:
     column = base.Dimensions({'service': 'x', 'hostname': 'h'})
     assert column.human_readable() == 'service:x\nhostname:h'
     assert column.machine_readable() == {'service': 'x', 'hostname': 'h'}
-    assert base.SpacedDimensions({'a': '1'}).human_readable() == 'a: 1'
     assert base.Dimensions(None).human_readable() == ''
     assert base.Dimensions({}).machine_readable() == {}
 
@@ -82,14 +81,14 @@ def test_show_item_is_sorted_and_legacy_formatted() -> None:
 
 
 def test_remap_is_lazy_and_unwraps_v2_columns() -> None:
-    from monasca_osc.v2 import common
+    from monasca_osc.v2.base import cells
 
     seen = []
 
     def rows():
         for i in range(2):
             seen.append(i)
-            yield (f'm{i}', common.DimensionsColumn({'k': str(i)}))
+            yield (f'm{i}', cells.DimensionsColumn({'k': str(i)}))
 
     names, out = base.remap(('Name', 'Dimensions'), rows(), (
         ('name', base.pick('Name')),

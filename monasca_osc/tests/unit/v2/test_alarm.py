@@ -10,7 +10,8 @@ from osc_lib import exceptions as osc_exc
 
 from monasca_osc.common import timeutil
 from monasca_osc.tests.unit.v2 import fakes
-from monasca_osc.v2 import alarm, common
+from monasca_osc.v2 import alarm
+from monasca_osc.v2.base import cells
 
 NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
 ALARM_ID = 'b461d659-577b-4d63-9782-a99194d4a472'
@@ -60,7 +61,7 @@ class TestListAlarm(fakes.TestCommand):
         columns, rows = self.take(alarm.ListAlarm, [])
         self.assertEqual(alarm.LIST_COLUMNS, columns)
         self.assertItemEqual(
-            (ALARM_ID, 'cpu low', common.MetricsColumn(METRICS), 'HIGH',
+            (ALARM_ID, 'cpu low', cells.MetricsColumn(METRICS), 'HIGH',
              'ALARM', '2024-05-01T10:00:00Z'), rows[0])
         self.assertEqual('cpu.idle_perc{hostname=web1}\nup',
                          rows[0][2].human_readable())

@@ -9,7 +9,7 @@ from osc_lib import exceptions as osc_exc
 from monasca_osc import exceptions as exc
 from monasca_osc.tests.unit.v2 import fakes
 from monasca_osc.v2 import alarm_definition as ad
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import cells
 
 EXPR = 'avg(cpu.idle_perc{hostname=web1}, 120) < 10 times 3'
 DEF_ID = 'f9935bcc-9641-4cbf-8224-0993a947ea83'
@@ -61,7 +61,7 @@ class TestCreateAlarmDefinition(fakes.TestCommand):
         self.assertEqual(ad.SHOW_FIELDS, columns)
         shown = dict(zip(columns, values, strict=True))
         self.assertEqual(DEF_ID, shown['id'])
-        self.assertIsInstance(shown['match_by'], common.ListColumn)
+        self.assertIsInstance(shown['match_by'], cells.ListColumn)
         self.assertEqual(['hostname'], shown['match_by'].machine_readable())
         self.assertEqual(NM_ID, shown['alarm_actions'].human_readable())
 
@@ -134,7 +134,7 @@ class TestListAlarmDefinition(fakes.TestCommand):
         self.assertEqual(ad.LIST_COLUMNS, columns)
         self.assertItemEqual(
             (DEF_ID, 'cpu low', EXPR, 'HIGH',
-             common.ListColumn(['hostname']), True), rows[0])
+             cells.ListColumn(['hostname']), True), rows[0])
 
     def test_long(self) -> None:
         columns, rows = self.take(ad.ListAlarmDefinition, ['--long'])

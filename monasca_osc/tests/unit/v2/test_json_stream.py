@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import cells, output
 
 COLUMNS = ('Name', 'Dimensions', 'Value', 'Value Meta')
 ROWS = [
-    ('cpu', common.DimensionsColumn({'h': 'a', 'z': 'b\nc'}), 1.5,
-     common.ValueMetaColumn({'k': 'v "q"'})),
-    ('mem', common.DimensionsColumn({}), 2, common.ValueMetaColumn(None)),
-    ('disk', common.DimensionsColumn({'u': 'é'}), True, None),
+    ('cpu', cells.DimensionsColumn({'h': 'a', 'z': 'b\nc'}), 1.5,
+     cells.ValueMetaColumn({'k': 'v "q"'})),
+    ('mem', cells.DimensionsColumn({}), 2, cells.ValueMetaColumn(None)),
+    ('disk', cells.DimensionsColumn({'u': 'é'}), True, None),
 ]
 
 
@@ -27,7 +27,7 @@ def _cliff(rows, indent):
 @pytest.mark.parametrize('count', [0, 1, 3])
 def test_same_text_as_cliff(indent, count):
     out = io.StringIO()
-    common.write_json_list(out, COLUMNS, iter(ROWS[:count]), indent)
+    output.write_json_list(out, COLUMNS, iter(ROWS[:count]), indent)
     assert out.getvalue() == _cliff(ROWS[:count], indent)
     assert json.loads(out.getvalue())[:1] == (
         [{'Name': 'cpu', 'Dimensions': {'h': 'a', 'z': 'b\nc'},
@@ -43,6 +43,6 @@ def test_rows_are_consumed_lazily():
             yield row
 
     out = io.StringIO()
-    common.write_json_list(out, COLUMNS, rows(), 2)
+    output.write_json_list(out, COLUMNS, rows(), 2)
     assert produced == ['cpu', 'mem', 'disk']
     assert out.getvalue().count('"Name"') == 3

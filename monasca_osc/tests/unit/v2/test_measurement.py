@@ -8,7 +8,8 @@ from unittest import mock
 
 from monasca_osc.common import timeutil
 from monasca_osc.tests.unit.v2 import fakes
-from monasca_osc.v2 import common, measurement
+from monasca_osc.v2 import measurement
+from monasca_osc.v2.base import cells
 
 NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
 SERIES = {'id': '0', 'name': 'cpu', 'dimensions': {'hostname': 'a'},
@@ -53,11 +54,11 @@ class TestListMeasurement(fakes.TestCommand):
         self.assertEqual(('Name', 'Dimensions', 'Timestamp', 'Value',
                           'Value Meta'), columns)
         self.assertListItemEqual([
-            ('cpu', common.DimensionsColumn({'hostname': 'a'}),
-             '2024-05-01T10:00:00.000Z', 1.5, common.ValueMetaColumn({})),
-            ('cpu', common.DimensionsColumn({'hostname': 'a'}),
+            ('cpu', cells.DimensionsColumn({'hostname': 'a'}),
+             '2024-05-01T10:00:00.000Z', 1.5, cells.ValueMetaColumn({})),
+            ('cpu', cells.DimensionsColumn({'hostname': 'a'}),
              '2024-05-01T10:01:00.000Z', 2.5,
-             common.ValueMetaColumn({'note': 'x'}))], rows)
+             cells.ValueMetaColumn({'note': 'x'}))], rows)
         self.assertEqual({'name': 'cpu',
                           'start_time': '2024-05-01T10:00:00.000Z',
                           'limit': 10000}, self.api.calls[0].params)
@@ -170,9 +171,9 @@ class TestListStatistics(fakes.TestCommand):
         self.assertEqual(('Name', 'Dimensions', 'Timestamp', 'Avg', 'Max'),
                          columns)
         self.assertListItemEqual([
-            ('cpu', common.DimensionsColumn({}), '2024-05-01T10:00:00Z',
+            ('cpu', cells.DimensionsColumn({}), '2024-05-01T10:00:00Z',
              1.0, 2.0),
-            ('cpu', common.DimensionsColumn({}), '2024-05-01T10:05:00Z',
+            ('cpu', cells.DimensionsColumn({}), '2024-05-01T10:05:00Z',
              3.0, 4.0)], rows)
         self.assertEqual({'name': 'cpu', 'statistics': 'avg,max',
                           'period': 300,

@@ -10,7 +10,8 @@ from unittest import mock
 
 from monasca_osc.common import timeutil
 from monasca_osc.tests.unit.v2 import fakes
-from monasca_osc.v2 import common, metric
+from monasca_osc.v2 import metric
+from monasca_osc.v2.base import cells
 
 UTC = dt.UTC
 NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -58,9 +59,9 @@ class TestCreateMetric(fakes.TestCommand):
         self.assertEqual(metric.CREATED_FIELDS, columns)
         self.assertItemEqual((
             'cpu.idle_perc',
-            common.DimensionsColumn({'hostname': 'a', 'service': 'api'}),
+            cells.DimensionsColumn({'hostname': 'a', 'service': 'api'}),
             '2024-05-01T10:00:00.000Z', -1.5,
-            common.ValueMetaColumn({'note': 'hello'})),
+            cells.ValueMetaColumn({'note': 'hello'})),
             values)
         self.assertEqual({'hostname': 'a', 'service': 'api'},
                          values[1].machine_readable())
@@ -144,9 +145,9 @@ class TestListMetric(fakes.TestCommand):
         columns, rows = self.take(metric.ListMetric, [])
         self.assertEqual(('Name', 'Dimensions'), columns)
         self.assertListItemEqual([
-            ('cpu.idle_perc', common.DimensionsColumn(
+            ('cpu.idle_perc', cells.DimensionsColumn(
                 {'hostname': 'web1', 'service': 'api'})),
-            ('cpu.idle_perc', common.DimensionsColumn({}))], rows)
+            ('cpu.idle_perc', cells.DimensionsColumn({}))], rows)
         self.assertEqual('hostname=web1, service=api',
                          rows[0][1].human_readable())
         self.assertEqual({'limit': 10000}, self.api.calls[0].params)

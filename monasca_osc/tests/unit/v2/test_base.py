@@ -1,4 +1,4 @@
-"""v2.common: column formatters, option helpers, TimeRange, delete_each."""
+"""v2.base: cell formatters, option helpers, TimeRange, delete_each."""
 
 from __future__ import annotations
 
@@ -13,61 +13,61 @@ import pytest
 from monasca_osc.common import timeutil
 from monasca_osc.common.validation import ValidationError
 from monasca_osc.tests.unit.v2 import fakes
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import arguments, cells, commands, options
 
 NOW = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def test_dimensions_column() -> None:
-    col = common.DimensionsColumn({'service': 'api', 'hostname': 'web1'})
+    col = cells.DimensionsColumn({'service': 'api', 'hostname': 'web1'})
     assert col.human_readable() == 'hostname=web1, service=api'
     assert col.machine_readable() == {'service': 'api', 'hostname': 'web1'}
     assert isinstance(col.machine_readable(), dict)
     assert col.text_readable() == 'hostname=web1,service=api'
-    empty = common.DimensionsColumn(None)
+    empty = cells.DimensionsColumn(None)
     assert (empty.human_readable(), empty.machine_readable(),
             empty.text_readable()) == ('', {}, '')
 
 
 def test_list_column() -> None:
-    col = common.ListColumn(('a', 'b'))
+    col = cells.ListColumn(('a', 'b'))
     assert col.human_readable() == 'a, b'
     assert col.machine_readable() == ['a', 'b']
     assert isinstance(col.machine_readable(), list)
     assert col.text_readable() == 'a,b'
-    assert common.ListColumn(None).machine_readable() == []
+    assert cells.ListColumn(None).machine_readable() == []
 
 
 def test_metrics_column() -> None:
     metrics = [{'name': 'cpu', 'dimensions': {'b': '2', 'a': '1'}},
                {'name': 'up', 'dimensions': {}}]
-    col = common.MetricsColumn(metrics)
+    col = cells.MetricsColumn(metrics)
     assert col.human_readable() == 'cpu{a=1,b=2}\nup'
     assert col.text_readable() == 'cpu{a=1,b=2} up'
     assert col.machine_readable() == metrics
 
 
 def test_json_and_value_meta_columns() -> None:
-    col = common.JSONColumn([{'b': 1, 'a': 'é'}])
+    col = cells.JSONColumn([{'b': 1, 'a': 'é'}])
     assert col.human_readable() == '[{"a": "é", "b": 1}]'
     assert col.machine_readable() == [{'b': 1, 'a': 'é'}]
-    assert common.JSONColumn(None).human_readable() == ''
-    assert common.ValueMetaColumn(None).machine_readable() == {}
-    assert common.ValueMetaColumn({'k': 'v'}).text_readable() == \
+    assert cells.JSONColumn(None).human_readable() == ''
+    assert cells.ValueMetaColumn(None).machine_readable() == {}
+    assert cells.ValueMetaColumn({'k': 'v'}).text_readable() == \
         '{"k": "v"}'
 
 
 @pytest.mark.parametrize('value, text', [
     (True, 'true'), (False, 'false'), (None, ''), (0, 0), ('x', 'x'),
-    (common.DimensionsColumn({'a': '1', 'b': '2'}), 'a=1,b=2'),
-    (common.ListColumn(['a']), 'a')])
+    (cells.DimensionsColumn({'a': '1', 'b': '2'}), 'a=1,b=2'),
+    (cells.ListColumn(['a']), 'a')])
 def test_as_text(value, text) -> None:
-    assert common._as_text(value) == text
+    assert cells.as_text(value) == text
 
 
 def test_get_fields() -> None:
-    row = common.get_fields({'a': 1, 'd': {'k': 'v'}}, ['a', 'd', 'missing'],
-                            {'d': common.DimensionsColumn})
+    row = cells.get_fields({'a': 1, 'd': {'k': 'v'}}, ['a', 'd', 'missing'],
+                           {'d': cells.DimensionsColumn})
     assert row[0] == 1 and row[2] is None
     assert row[1].machine_readable() == {'k': 'v'}
 
@@ -77,13 +77,13 @@ def test_get_fields() -> None:
     (['name:desc', 'ID:ASC'], 'name desc,id asc')])
 def test_sort_by(items, expected) -> None:
     parsed = argparse.Namespace(sort=items)
-    assert common.sort_by(parsed, ('id', 'name')) == expected
+    assert arguments.sort_by(parsed, ('id', 'name')) == expected
 
 
 def test_sort_by_invalid() -> None:
     with pytest.raises(ValidationError) as err:
-        common.sort_by(argparse.Namespace(sort=['name:sideways']),
-                       ('name',))
+        arguments.sort_by(argparse.Namespace(sort=['name:sideways']),
+                          ('name',))
     assert "'sideways'" in str(err.value)
 
 
@@ -92,43 +92,43 @@ def test_sort_by_invalid() -> None:
     ('-1', False), ('x', False), ('1.5', False)])
 def test_positive_int(text: str, ok: bool) -> None:
     if ok:
-        assert common.positive_int(text) == int(text)
+        assert options.positive_int(text) == int(text)
     else:
         with pytest.raises(argparse.ArgumentTypeError):
-            common.positive_int(text)
+            options.positive_int(text)
 
 
 def test_time_range_one_instant() -> None:
     with mock.patch.object(timeutil, 'utcnow', fakes.Clock(NOW)):
-        times = common.TimeRange('-30m', 'now-10m')
+        times = arguments.TimeRange('-30m', 'now-10m')
     assert times.now == NOW
     assert times.start_iso == '2024-05-01T11:30:00.000Z'
     assert times.end_iso == '2024-05-01T11:50:00.000Z'
 
 
 def test_time_range_empty_and_order() -> None:
-    times = common.TimeRange(None, None)
+    times = arguments.TimeRange(None, None)
     assert (times.start, times.end, times.start_iso, times.end_iso) == (
         None, None, None, None)
     # An empty value (an unset shell variable) is an error, not "unset".
     with pytest.raises(ValidationError) as err:
-        common.TimeRange(None, '')
+        arguments.TimeRange(None, '')
     assert str(err.value) == 'Empty --end time'
     with pytest.raises(ValidationError) as err:
-        common.TimeRange('now', '-1h')
+        arguments.TimeRange('now', '-1h')
     assert 'must be before --end' in str(err.value)
-    reverse = common.TimeRange('now', '-1h', check_order=False)
+    reverse = arguments.TimeRange('now', '-1h', check_order=False)
     assert reverse.start > reverse.end
     with pytest.raises(ValidationError) as err:
-        common.TimeRange('x', None, start_name='--since')
+        arguments.TimeRange('x', None, start_name='--since')
     assert str(err.value).startswith("Invalid --since time 'x'")
 
 
 def test_paging_kwargs() -> None:
     parsed = argparse.Namespace(limit=5, marker='m', page_size=2)
-    assert common.paging_kwargs(parsed) == {'limit': 5, 'offset': 'm',
-                                            'page_size': 2}
-    assert common.paging_kwargs(argparse.Namespace()) == {
+    assert arguments.paging_kwargs(parsed) == {'limit': 5, 'offset': 'm',
+                                               'page_size': 2}
+    assert arguments.paging_kwargs(argparse.Namespace()) == {
         'limit': None, 'offset': None, 'page_size': None}
 
 
@@ -141,27 +141,14 @@ def test_delete_each() -> None:
             raise ValueError(f'cannot delete {item}')
         deleted.append(item)
 
-    common.delete_each(['a', 'b'], 'widget', delete, log)
+    commands.delete_each(['a', 'b'], 'widget', delete, log)
     assert deleted == ['a', 'b']
     with mock.patch.object(log, 'error') as error:
         with pytest.raises(osc_exc.CommandError) as err:
-            common.delete_each(['bad1', 'c', 'bad2'], 'widget', delete, log)
+            commands.delete_each(['bad1', 'c', 'bad2'], 'widget', delete, log)
     assert str(err.value) == '2 of 3 widgets failed to delete'
     assert deleted == ['a', 'b', 'c']
     assert error.call_count == 2
     assert error.call_args_list[0].args[1:] == (
         'widget', 'bad1', mock.ANY)
 
-
-def test_stream_is_lazy() -> None:
-    produced = []
-
-    def rows():
-        for i in range(3):
-            produced.append(i)
-            yield (i,)
-
-    stream = common.stream(rows())
-    assert produced == []
-    assert next(stream) == (0,)
-    assert produced == [0]

@@ -1,0 +1,174 @@
+"""Base command classes of every ``openstack monitoring`` command.
+
+Every command: refuses arguments that are not UTF-8 before anything is
+sent, accepts relative times such as ``--start -1h`` as option values, and
+prints formatter cells as readable text in csv/value/shell output. A list
+command's rows may be a generator: they are streamed, never held.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable, Sequence
+import re
+from typing import Any
+
+from osc_lib.command import command
+
+from monasca_osc.common import validation
+from monasca_osc.v2.base import output
+from monasca_osc.v2.base.cells import as_text
+
+# argparse only takes negative *numbers* as option values, so ``--start -1h``
+# failed with "expected one argument". Relative times are values too.
+_NEGATIVE_VALUE = re.compile(
+    r'^-\d+$|^-\d*\.\d+$|^-(?:\d+\s*[smhdw])+$', re.IGNORECASE)
+
+
+def accept_relative_times(parser: argparse.ArgumentParser
+                          ) -> argparse.ArgumentParser:
+    """Let option values like ``-15m`` or ``-1h30m`` through argparse."""
+    parser._negative_number_matcher = _NEGATIVE_VALUE
+    return parser
+
+
+def check_utf8(parsed_args: argparse.Namespace) -> None:
+    """Refuse arguments that are not valid UTF-8.
+
+    Python hands such argv bytes over as lone surrogates; sent on they
+    would fail deep inside the HTTP layer or be stored mangled.
+    """
+    for value in vars(parsed_args).values():
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        for item in items:
+            for text in item if isinstance(item, (list, tuple)) else (item,):
+                if not isinstance(text, str):
+                    continue
+                try:
+                    text.encode('utf-8')
+                except UnicodeEncodeError:
+                    shown = text.encode('utf-8', 'surrogateescape').decode(
+                        'utf-8', 'backslashreplace')
+                    if len(shown) > 80:
+                        shown = shown[:77] + '...'
+                    raise validation.ValidationError(
+                        f"Argument '{shown}' is not valid UTF-8") from None
+
+
+class _OutputMixin:
+    def run(self, parsed_args: argparse.Namespace) -> int:
+        check_utf8(parsed_args)
+        return super().run(parsed_args)
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        return accept_relative_times(super().get_parser(prog_name))
+
+    _rows_are_text = False
+
+    def rows_as_text(self, parsed_args: argparse.Namespace) -> bool:
+        """Ask for text rows: a command that builds its csv/value cells
+        itself (long listings) calls this and the conversion is skipped."""
+        self._rows_are_text = getattr(
+            parsed_args, 'formatter', None) in output.TEXT_FORMATS and not \
+            getattr(parsed_args, 'sort_columns', None)
+        return self._rows_are_text
+
+    def _text_rows(self, parsed_args: argparse.Namespace,
+                   data: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+        if self._rows_are_text:
+            return data
+        if getattr(parsed_args, 'formatter', None) in output.TEXT_FORMATS:
+            return ([as_text(v) for v in row] for row in data)
+        return data
+
+    @property
+    def client(self) -> Any:
+        return self.app.client_manager.monitoring
+
+    def present(self, item: Any, shown: tuple) -> tuple:
+        """Hook: the (columns, values) a show/create/set command prints.
+
+        ``shown`` is the command's own view of the API object ``item``; the
+        legacy ``monasca`` commands override this to print the legacy view.
+        """
+        return shown
+
+
+class Lister(_OutputMixin, command.Lister):
+    """Lister whose csv/value output prints readable text, streamed."""
+
+    def produce_output(self, parsed_args: argparse.Namespace,
+                       column_names: Sequence[str],
+                       data: Iterable[Sequence[Any]]) -> int:
+        if getattr(parsed_args, 'sort_columns', None):
+            # cliff sorts "best effort": when the sort fails (dicts do not
+            # compare) it goes on with the same iterable, which a generator
+            # would no longer have rows in.
+            data = list(data)
+        else:
+            data = output.freeze_gc_when_long(data)
+        formatter = getattr(parsed_args, 'formatter', None)
+        if self._rows_are_text and formatter == 'csv':
+            columns, data = self._selected(parsed_args, column_names, data)
+            output.write_csv(
+                self.app.stdout,
+                self.formatter.QUOTE_MODES[parsed_args.quote_mode],
+                columns, data)
+            return 0
+        if formatter == 'json' and \
+                not getattr(parsed_args, 'sort_columns', None):
+            columns, data = self._selected(parsed_args, column_names, data)
+            output.write_json_list(self.app.stdout, columns, data,
+                                   None if parsed_args.noindent else 2)
+            return 0
+        return super().produce_output(parsed_args, column_names,
+                                      self._text_rows(parsed_args, data))
+
+    def _selected(self, parsed_args: argparse.Namespace,
+                  column_names: Sequence[str], data: Iterable[Sequence[Any]]
+                  ) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+        """The ``-c`` selection, as cliff applies it."""
+        columns, selector = self._generate_columns_and_selector(
+            parsed_args, column_names)
+        if selector:
+            import itertools
+
+            data = (list(itertools.compress(row, selector)) for row in data)
+        return columns, data
+
+
+class ShowOne(_OutputMixin, command.ShowOne):
+
+    def produce_output(self, parsed_args: argparse.Namespace,
+                       column_names: Sequence[str],
+                       data: Sequence[Any]) -> int:
+        if getattr(parsed_args, 'formatter', None) in output.TEXT_FORMATS:
+            data = [as_text(v) for v in data]
+        return super().produce_output(parsed_args, column_names, data)
+
+
+class Command(_OutputMixin, command.Command):
+    pass
+
+
+def delete_each(items: Sequence[str], what: str,
+                delete: Callable[[str], None], log: Any) -> None:
+    """Delete several items; report each failure, then "N of M failed".
+
+    A single item fails with its own one-line error.
+    """
+    from osc_lib import exceptions
+
+    if len(items) == 1:
+        delete(items[0])
+        return
+    failed = 0
+    for item in items:
+        try:
+            delete(item)
+        except Exception as err:  # noqa: BLE001 - report and go on
+            failed += 1
+            log.error("Failed to delete %s '%s': %s", what, item, err)
+    if failed:
+        raise exceptions.CommandError(
+            f'{failed} of {len(items)} {what}s failed to delete')

@@ -1,0 +1,83 @@
+"""Parser builders for the options several commands share.
+
+Same option, same spelling, same help everywhere; values are checked by
+argparse types where that is possible (exit 2 with a clear message).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from monasca_osc.common import timeutil, validation
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts (exit 2 with a clear message)."""
+    try:
+        return validation.validate_limit(text)
+    except validation.ValidationError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_dimension_filter_option(parser: argparse.ArgumentParser,
+                                flag: str = '--dimension',
+                                dest: str = 'dimensions',
+                                help_prefix: str = 'Only include metrics '
+                                'with this dimension') -> None:
+    parser.add_argument(
+        flag, metavar='<key[=value[|value...]]>', dest=dest,
+        action='append', default=[],
+        help=f'{help_prefix}: key=value, key (any value) or key=v1|v2 '
+             '(any of the values); repeat option to filter on several '
+             'dimensions (comma-separated pairs are accepted too; write a '
+             'literal comma as \\,)')
+
+
+def add_time_options(parser: argparse.ArgumentParser, start_required: bool
+                     = False, start_help: str = 'Start of the time range',
+                     end_help: str = 'End of the time range (exclusive)'
+                     ) -> None:
+    parser.add_argument(
+        '--start', metavar='<time>', required=start_required,
+        help=f'{start_help}: {timeutil.TIME_HELP}'
+             + (' (required)' if start_required else ''))
+    parser.add_argument('--end', metavar='<time>',
+                        help=f'{end_help}: {timeutil.TIME_HELP}')
+
+
+def add_paging_options(parser: argparse.ArgumentParser,
+                       marker_help: str = 'Start after this offset, as the '
+                       'API returns it in next links (opaque)') -> None:
+    parser.add_argument(
+        '--limit', metavar='<num>', type=positive_int,
+        help='Maximum number of rows to return in total (default: all; '
+             'pages are fetched automatically)')
+    parser.add_argument('--marker', metavar='<offset>', help=marker_help)
+    parser.add_argument(
+        '--page-size', metavar='<num>', type=positive_int,
+        help='Rows per API request, at most 10000 (default: 10000)')
+
+
+def add_project_option(parser: argparse.ArgumentParser,
+                       action: str = 'read') -> None:
+    parser.add_argument(
+        '--project', metavar='<project-id>', dest='tenant_id',
+        help=f'Project (tenant) ID to {action} metrics of; needs the admin '
+             'role (the API silently ignores it otherwise)')
+    parser.add_argument('--tenant-id', dest='tenant_id',
+                        help=argparse.SUPPRESS)
+
+
+def add_long_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--long', action='store_true', default=False,
+                        help='List additional fields in output')
+
+
+def add_sort_option(parser: argparse.ArgumentParser,
+                    fields: Sequence[str]) -> None:
+    parser.add_argument(
+        '--sort', metavar='<field>[:<asc|desc>]', dest='sort',
+        action='append', default=[],
+        help=f'Sort by this field, server side; repeat option for several '
+             f'keys. Fields: {", ".join(fields)}')
