@@ -185,7 +185,7 @@ def make_client(session: Any, *, endpoint: str | None = None,
                 retries: int | None = None,
                 timeout: float | None = None) -> Any:
     """The REST client; without ``endpoint`` the catalog is used."""
-    from monasca_osc.api.client import MonitoringClient
+    from monasca_osc.api.monitoring_client import MonitoringClient
 
     kwargs: dict[str, Any] = {}
     if retries is not None:

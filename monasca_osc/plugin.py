@@ -27,7 +27,7 @@ def make_client(instance: Any) -> Any:
     """Build the Monasca REST client on OSC's keystoneauth session."""
     from keystoneauth1 import exceptions as ks_exc
 
-    from monasca_osc.api.client import MonitoringClient
+    from monasca_osc.api.monitoring_client import MonitoringClient
 
     config = instance.get_configuration()
     try:

@@ -82,15 +82,15 @@ class ClientManager:
         return {'verify': verify, 'cert': cert}
 
     def _build(self) -> Any:
-        from monasca_osc import client as api
+        from monasca_osc import client
 
         opts = self.options
         if _get(opts, 'os_cloud'):
             return self._from_cloud()
-        self.session = api.make_session(
+        self.session = client.make_session(
             self.auth_plugin(), collect_timing=bool(opts.timing),
             **self._tls())
-        return api.make_client(
+        return client.make_client(
             self.session,
             endpoint=_get(opts, 'monasca_api_url') or _get(opts,
                                                            'os_endpoint'),
@@ -100,7 +100,7 @@ class ClientManager:
 
     def auth_plugin(self) -> Any:
         """The keystoneauth plugin the options ask for (see module doc)."""
-        from monasca_osc import client as api
+        from monasca_osc import client
 
         opts = self.options
         auth_type = (_get(opts, 'os_auth_type') or '').lower() or None
@@ -108,19 +108,19 @@ class ClientManager:
         url = _get(opts, 'monasca_api_url') or _get(opts, 'os_endpoint')
         if opts.os_no_client_auth or auth_type in NO_AUTH_TYPES:
             if not url:
-                raise api.MissingCredentials(
+                raise client.MissingCredentials(
                     'Without Keystone (OS_NO_CLIENT_AUTH or --os-auth-type '
                     'none) the API URL is required: set MONASCA_API_URL or '
                     '--monasca-api-url')
-            return api.direct_token_auth(url, token)
+            return client.direct_token_auth(url, token)
         if auth_type in DIRECT_TOKEN_TYPES or (
                 auth_type is None and token and url):
             if not (token and url):
-                raise api.MissingCredentials(
+                raise client.MissingCredentials(
                     '--os-auth-type admin_token needs a token '
                     '(OS_AUTH_TOKEN/--os-token) and the API URL '
                     '(MONASCA_API_URL/--os-endpoint)')
-            return api.direct_token_auth(url, token)
+            return client.direct_token_auth(url, token)
         if auth_type is None:
             if token:
                 auth_type = 'token'
@@ -128,7 +128,7 @@ class ClientManager:
                     _get(opts, 'os_password'):
                 auth_type = 'password'
             else:
-                raise api.MissingCredentials(
+                raise client.MissingCredentials(
                     'No credentials: set OS_AUTH_TOKEN and MONASCA_API_URL '
                     '(plus OS_NO_CLIENT_AUTH=1 without Keystone), '
                     'OS_USERNAME, OS_PASSWORD and OS_AUTH_URL, or '
@@ -137,14 +137,14 @@ class ClientManager:
         auth_url = _get(opts, 'os_auth_url')
         version = _get(opts, 'os_auth_version')
         if auth_type in PASSWORD_TYPES or auth_type in TOKEN_TYPES:
-            return api.identity_auth(
+            return client.identity_auth(
                 auth_url, auth_version=version,
                 token=token if auth_type in TOKEN_TYPES else None,
                 username=_get(opts, 'os_username'),
                 user_id=_get(opts, 'os_user_id'),
                 password=_get(opts, 'os_password'), **scope)
         return self._loaded_plugin(auth_type,
-                                   api.auth_url_with_version(auth_url,
+                                   client.auth_url_with_version(auth_url,
                                                              version))
 
     def _loaded_plugin(self, auth_type: str, auth_url: str | None) -> Any:
@@ -152,13 +152,13 @@ class ClientManager:
         from keystoneauth1 import exceptions as ks_exc
         from keystoneauth1 import loading
 
-        from monasca_osc import client as api
+        from monasca_osc import client
 
         try:
             loader = loading.get_plugin_loader(auth_type)
         except ks_exc.NoMatchingPlugin:
             names = ', '.join(sorted(loading.get_available_plugin_names()))
-            raise api.MissingCredentials(
+            raise client.MissingCredentials(
                 f'Unknown --os-auth-type {auth_type!r}; available: '
                 f'{names}') from None
         kwargs = {}
@@ -175,7 +175,7 @@ class ClientManager:
         """clouds.yaml (and OS_* variables) through openstack.config."""
         from openstack import config as os_config
 
-        from monasca_osc import client as api
+        from monasca_osc import client
 
         opts = self.options
         skip = {'os_cloud', 'os_no_client_auth', 'os_auth_version',
@@ -199,7 +199,7 @@ class ClientManager:
         if timeout is None and settings.get('monitoring_timeout') not in (
                 None, ''):
             timeout = float(settings['monitoring_timeout'])
-        return api.make_client(
+        return client.make_client(
             self.session,
             endpoint=_get(opts, 'monasca_api_url')
             or cloud.get_endpoint('monitoring'),

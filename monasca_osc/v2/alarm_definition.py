@@ -104,9 +104,9 @@ class CreateAlarmDefinition(commands.ShowOne):
         match_by = [k.strip() for arg in parsed_args.match_by
                     for k in arg.split(',') if k.strip()]
         # Validate locally before resolving notification names.
-        from monasca_osc.api import alarm_definitions as api
+        from monasca_osc.api.alarm_definitions import check_expression
 
-        api.check_expression(parsed_args.expression)
+        check_expression(parsed_args.expression)
         validation.validate_match_by(match_by)
         _check_text_fields(parsed_args)
         actions = {f'{kind}_actions': resolve_actions(
@@ -216,9 +216,9 @@ class SetAlarmDefinition(commands.ShowOne):
             'severity': parsed_args.severity,
             'actions_enabled': parsed_args.actions_enabled}
         if parsed_args.expression is not None:
-            from monasca_osc.api import alarm_definitions as api
+            from monasca_osc.api.alarm_definitions import check_expression
 
-            api.check_expression(parsed_args.expression)
+            check_expression(parsed_args.expression)
         _check_text_fields(parsed_args)
         if parsed_args.replace:
             missing = [f'--{k}' for k in ('name', 'expression')

@@ -32,9 +32,9 @@ def batch_body(number: int) -> list[dict[str, Any]]:
 
 
 def client(endpoint: str) -> Any:
-    from monasca_osc import client as api
+    from monasca_osc.client import Client
 
-    return api.Client(endpoint=endpoint, token=TENANT, retries=0, timeout=10)
+    return Client(endpoint=endpoint, token=TENANT, retries=0, timeout=10)
 
 
 def test_kill_9_loses_no_acknowledged_metric(tmp_path: Any) -> None:

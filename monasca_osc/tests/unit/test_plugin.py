@@ -17,7 +17,7 @@ import pytest
 
 from monasca_osc import plugin
 from monasca_osc.api import http
-from monasca_osc.api.client import MonitoringClient
+from monasca_osc.api.monitoring_client import MonitoringClient
 
 REPO = Path(__file__).resolve().parents[3]
 ENV = ('OS_MONITORING_API_VERSION', 'OS_MONITORING_RETRIES',

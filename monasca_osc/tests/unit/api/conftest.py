@@ -13,7 +13,7 @@ from keystoneauth1 import session as ks_session
 import pytest
 
 from monasca_osc.api import http
-from monasca_osc.api.client import MonitoringClient
+from monasca_osc.api.monitoring_client import MonitoringClient
 from monasca_osc.tests.unit import utils
 
 

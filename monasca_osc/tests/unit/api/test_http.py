@@ -14,7 +14,7 @@ from requests_mock import ANY
 
 from monasca_osc import exceptions as exc
 from monasca_osc.api import http
-from monasca_osc.api.client import MonitoringClient
+from monasca_osc.api.monitoring_client import MonitoringClient
 from monasca_osc.tests.unit import utils
 
 BODY = {'links': [], 'elements': []}

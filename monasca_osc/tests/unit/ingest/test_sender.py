@@ -12,7 +12,7 @@ import pytest
 
 from monasca_osc import exceptions as exc
 from monasca_osc.api import http
-from monasca_osc.api.client import MonitoringClient
+from monasca_osc.api.monitoring_client import MonitoringClient
 from monasca_osc.ingest import engine
 from monasca_osc.tests.unit import utils
 

@@ -19,7 +19,7 @@ from unittest import mock
 from osc_lib.test import base
 
 from monasca_osc import exceptions as exc
-from monasca_osc.api.client import MonitoringClient
+from monasca_osc.api.monitoring_client import MonitoringClient
 
 SERVER = 'http://stub.test/'
 
