@@ -37,25 +37,23 @@ def only_immediate(sub: SubExpression) -> bool:
     return sub.function == 'LAST'
 
 
+# Operators a function can only move towards (SubAlarm): min never grows,
+# max and count never shrink within a window.
+_TOWARDS = {'MIN': ('LT', 'LTE'), 'MAX': ('GT', 'GTE'),
+            'COUNT': ('GT', 'GTE')}
+
+
 def alarms_immediately(sub: SubExpression) -> bool:
-    """Functions that can only move towards the threshold (SubAlarm)."""
-    if sub.function == 'LAST':
-        return True
-    if sub.function == 'MIN':
-        return sub.operator in ('LT', 'LTE')
-    if sub.function in ('MAX', 'COUNT'):
-        return sub.operator in ('GT', 'GTE')
-    return False
+    """canEvaluateAlarmImmediately: a breach cannot be undone."""
+    return sub.function == 'LAST' or \
+        sub.operator in _TOWARDS.get(sub.function, ())
 
 
 def oks_immediately(sub: SubExpression) -> bool:
-    if sub.function == 'LAST':
-        return True
-    if sub.function == 'MIN':
-        return sub.operator in ('GT', 'GTE')
-    if sub.function in ('MAX', 'COUNT'):
-        return sub.operator in ('LT', 'LTE')
-    return False
+    """canEvaluateOkImmediately: a non-breach cannot be undone."""
+    return sub.function == 'LAST' or (
+        sub.function in _TOWARDS
+        and sub.operator not in _TOWARDS[sub.function])
 
 
 def empty_window_threshold(sub: SubExpression) -> int:
