@@ -68,7 +68,7 @@ class Applier:
         for index, change in enumerate(pending):
             try:
                 self.apply(change)
-            except (Exception, KeyboardInterrupt) as err:
+            except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - reported with what was not applied
                 outcome.failed = (change, err)
                 outcome.not_applied = pending[index + 1:]
                 return outcome

@@ -168,9 +168,10 @@ def _check_keys(path: str, item: Any, index: int, what: str,
             continue
         why = _NOT_WRITTEN.get(key) if isinstance(key, str) else None
         hint = f' ({why})' if why else f' (fields: {", ".join(known)})'
+        label = repr(item['name']) if 'name' in item else f'#{index}'
         raise ValidationError(
-            f'{path}:{item.lines.get(key, item.line)}: {what} '
-            f'{item.get("name", f"#{index}")!r}: unknown field {key!r}{hint}')
+            f'{path}:{item.lines.get(key, item.line)}: {what} {label}: '
+            f'unknown field {key!r}{hint}')
     if 'name' not in item:
         raise ValidationError(f'{path}:{item.line}: {what} #{index} has no '
                               f'name')
@@ -300,18 +301,19 @@ def load(paths: Iterable[str], values: Mapping[str, str]) -> model.Model:
     variables.report_undefined(undefined)
     result = model.Model()
     first: dict[tuple[str, str], Any] = {}
-    for path, data in documents:
-        for obj in _document(path, data):
-            key = (obj.kind, model.name_key(obj.name))
-            if key in first:
-                other = first[key]
-                same = 'is defined' if other.name == obj.name else \
-                    f'is the same name to the API as {other.name!r}, defined'
-                raise ValidationError(
-                    f'{obj.source}: {obj.kind} {obj.name!r} {same} at '
-                    f'{other.source} too')
-            first[key] = obj
-            result.objects(obj.kind)[obj.name] = obj
+    objects = [obj for path, data in documents
+               for obj in _document(path, data)]
+    for obj in objects:
+        key = (obj.kind, model.name_key(obj.name))
+        if key in first:
+            other = first[key]
+            same = 'is defined' if other.name == obj.name else \
+                f'is the same name to the API as {other.name!r}, defined'
+            raise ValidationError(
+                f'{obj.source}: {obj.kind} {obj.name!r} {same} at '
+                f'{other.source} too')
+        first[key] = obj
+        result.objects(obj.kind)[obj.name] = obj
     result.methods = dict(sorted(result.methods.items()))
     result.definitions = dict(sorted(result.definitions.items()))
     _check_references(result)

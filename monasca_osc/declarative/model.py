@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import unicodedata
 from typing import Any
+import unicodedata
 
 METHOD_FIELDS = ('name', 'type', 'address', 'period')
 DEFINITION_FIELDS = ('name', 'description', 'expression', 'match_by',

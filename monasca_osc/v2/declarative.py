@@ -12,12 +12,12 @@ import argparse
 import os
 from typing import Any
 
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import cells, commands
 
 PLAN_COLUMNS = ('Action', 'Type', 'Name', 'Changes', 'Note')
 
 
-class ChangesColumn(common.JSONColumn):
+class ChangesColumn(cells.JSONColumn):
     """``{"severity": {"from": "LOW", "to": "HIGH"}}`` -> one line each."""
 
     def human_readable(self) -> str:
@@ -94,7 +94,7 @@ class _PlanCommand:
         return plan.make_plan(desired, state, scopes), state
 
 
-class ExportConfig(common.Command):
+class ExportConfig(commands.Command):
     """Export notification methods and alarm definitions as YAML"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -145,7 +145,7 @@ def _write_file(path: str, text: str) -> None:
             f'Cannot write {path}: {err.strerror or err}') from None
 
 
-class DiffConfig(_PlanCommand, common.Lister):
+class DiffConfig(_PlanCommand, commands.Lister):
     """Show what "config apply" would change (exit 1 when anything)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -184,7 +184,7 @@ class DiffConfig(_PlanCommand, common.Lister):
         return super().produce_output(parsed_args, column_names, data)
 
 
-class ApplyConfig(_PlanCommand, common.Command):
+class ApplyConfig(_PlanCommand, commands.Command):
     """Make the project's notification methods and alarm definitions match
     the files"""
 
