@@ -495,24 +495,3 @@ def is_deterministic(expression: str) -> bool:
     """The definition-level ``deterministic`` flag of an expression."""
     return parse(expression).deterministic
 
-
-def immutable_change(old: Expression, new: Expression) -> str | None:
-    """Why the API would refuse to turn ``old`` into ``new`` in place.
-
-    The API matches the new sub-expressions to the stored ones by metric
-    name plus the exact dimension set (contract section 6.5); function,
-    operator, threshold, period, periods, ``deterministic`` and the and/or
-    structure may change. Returns the API's 422 reason, or None.
-    """
-    remaining = [s.metric_key for s in old.sub_expressions]
-    unmatched = 0
-    for sub in new.sub_expressions:
-        if sub.metric_key in remaining:
-            remaining.remove(sub.metric_key)
-        else:
-            unmatched += 1
-    if not remaining and not unmatched:
-        return None
-    if len(old.sub_expressions) != len(new.sub_expressions):
-        return 'number of subexpressions must not change'
-    return 'metrics in subexpression must not change'

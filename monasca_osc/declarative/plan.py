@@ -120,23 +120,34 @@ def _differences(old: dict[str, Any], new: dict[str, Any]
     return {key: (old[key], new[key]) for key in new if old[key] != new[key]}
 
 
+_REASONS = {
+    'match_by must not change': 'match_by changes',
+    'number of subexpressions must not change':
+        'the number of sub-expressions changes',
+    'metrics in subexpression must not change':
+        'the metrics of the sub-expressions change (name or dimensions)',
+}
+
+
 def replace_reason(old: model.Definition, new: model.Definition) -> str:
-    """The API's 422 reason if ``old`` cannot become ``new`` in place."""
-    if old.match_by != new.match_by:
-        # Compared as comma-joined text by the API: order matters too.
-        return 'match_by changes'
-    if old.expression == new.expression:
-        return ''
+    """Why the API would refuse (422) to turn ``old`` into ``new`` in place.
+
+    The rule is the alarm engine's copy of monasca-api's
+    (``alarming.model.check_update``): ``match_by`` compared in order, and
+    the sub-expressions' metrics (name and dimensions) and their number.
+    """
+    from monasca_osc.alarming import model as alarm_model
+
+    after = expr.parse(new.expression)
     try:
         before = expr.parse(old.expression)
     except expr.ExpressionError:
-        return ''     # the API cannot compare either, and accepts it
-    reason = expr.immutable_change(before, expr.parse(new.expression))
-    if reason is None:
-        return ''
-    return ('the number of sub-expressions changes'
-            if reason.startswith('number') else
-            'the metrics of the sub-expressions change (name or dimensions)')
+        before = after   # the API cannot compare either: only match_by
+    try:
+        alarm_model.check_update(before, after, old.match_by, new.match_by)
+    except alarm_model.UpdateRefused as refused:
+        return _REASONS.get(str(refused), str(refused))
+    return ''
 
 
 def _by_key(items: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
