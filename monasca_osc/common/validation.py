@@ -13,6 +13,7 @@ import json
 import math
 import re
 from typing import Any
+import unicodedata
 
 MAX_NAME_LENGTH = 255
 MAX_VALUE_META_ENTRIES = 16
@@ -422,6 +423,17 @@ def validate_link(value: Any) -> str:
 
 
 _EMAIL = re.compile(r'^.+@.+$')
+
+
+def collation_key(name: str) -> str:
+    """A name as the API compares names (MySQL utf8mb4_unicode_ci, roughly).
+
+    Case, accents and trailing spaces are ignored: ``CPU-High `` and
+    ``cpu-high`` are the same definition name (409 on create).
+    """
+    decomposed = unicodedata.normalize('NFKD', name)
+    bare = ''.join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.casefold().rstrip(' ')
 
 
 def validate_notification_name(name: Any) -> str:

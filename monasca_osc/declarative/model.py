@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-import unicodedata
+
+from monasca_osc.common import validation
 
 METHOD_FIELDS = ('name', 'type', 'address', 'period')
 DEFINITION_FIELDS = ('name', 'description', 'expression', 'match_by',
@@ -27,15 +28,13 @@ SECTIONS = (('notification_methods', METHOD),
 
 
 def name_key(name: str) -> str:
-    """Names the API treats as the same (MySQL utf8mb4_unicode_ci).
+    """Names the API treats as the same (``validation.collation_key``).
 
-    Case, accents and trailing spaces are ignored, so ``CPU-High`` in a
-    file is the definition ``cpu-high`` on the server, not a new one whose
-    creation would fail with 409.
+    So ``CPU-High`` in a file is the definition ``cpu-high`` on the server
+    (an update that renames it), not a new one whose creation would fail
+    with 409.
     """
-    decomposed = unicodedata.normalize('NFKD', name)
-    bare = ''.join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.casefold().rstrip(' ')
+    return validation.collation_key(name)
 
 
 @dataclass(frozen=True)

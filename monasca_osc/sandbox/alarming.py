@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 import datetime
 import json
 from typing import TYPE_CHECKING, Any
-import unicodedata
 from urllib.parse import urlparse
 import uuid
 
@@ -47,12 +46,7 @@ COUNT_GROUP_BY = ['alarm_definition_id', 'name', 'state', 'severity', 'link',
 
 
 def collation_key(text: str | None) -> str:
-    """Approximate MySQL utf8mb4_unicode_ci: case, accents, trailing space."""
-    if text is None:
-        return ''
-    decomposed = unicodedata.normalize('NFKD', text)
-    bare = ''.join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.casefold().rstrip(' ')
+    return '' if text is None else validation.collation_key(text)
 
 
 def now_iso() -> str:

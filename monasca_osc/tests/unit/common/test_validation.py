@@ -333,3 +333,12 @@ def test_messages_stay_on_one_line(func, args) -> None:
     # raises() asserts there is no line break in the message.
     text = raises(func, *args)
     assert '\\n' in text
+
+
+@pytest.mark.parametrize(('a', 'b', 'same'), [
+    ('CPU-High', 'cpu-high', True), ('café', 'CAFE', True),
+    ('cpu  ', 'cpu', True), ('  cpu', 'cpu', False), ('cpu-1', 'cpu-2', False)])
+def test_collation_key_compares_names_as_the_api(a: str, b: str,
+                                                 same: bool) -> None:
+    assert (validation.collation_key(a) == validation.collation_key(b)) \
+        is same
