@@ -337,8 +337,8 @@ def test_messages_stay_on_one_line(func, args) -> None:
 
 @pytest.mark.parametrize(('a', 'b', 'same'), [
     ('CPU-High', 'cpu-high', True), ('café', 'CAFE', True),
-    ('cpu  ', 'cpu', True), ('  cpu', 'cpu', False), ('cpu-1', 'cpu-2', False)])
+    ('cpu  ', 'cpu', True), ('  cpu', 'cpu', False),
+    ('cpu-1', 'cpu-2', False)])
 def test_collation_key_compares_names_as_the_api(a: str, b: str,
                                                  same: bool) -> None:
-    assert (validation.collation_key(a) == validation.collation_key(b)) \
-        is same
+    assert (v.collation_key(a) == v.collation_key(b)) is same
