@@ -46,3 +46,67 @@ def test_rows_are_consumed_lazily():
     output.write_json_list(out, COLUMNS, rows(), 2)
     assert produced == ['cpu', 'mem', 'disk']
     assert out.getvalue().count('"Name"') == 3
+
+
+def _cliff_formatter(columns, rows, indent):
+    """What cliff's own JSON formatter prints for these rows."""
+    import argparse
+
+    from cliff.formatters import json_format
+
+    out = io.StringIO()
+    json_format.JSONFormatter().emit_list(
+        columns, rows, out, argparse.Namespace(noindent=indent is None))
+    return out.getvalue()
+
+
+class _Text(str):
+    pass
+
+
+def _random_value(rnd, depth=0):
+    choice = rnd.randrange(14 if depth < 2 else 9)
+    if choice == 0:
+        return rnd.choice(['', 'plain', 'quote " back \\ slash', 'tab\tnl\n',
+                           'é ü 漢字 \U0001f600', '\x00\x1f', '</script>'])
+    if choice == 1:
+        return rnd.choice([0.0, -0.0, 1.5, 1e300, -2.5e-310, 1 / 3,
+                           float('nan'), float('inf'), float('-inf')])
+    if choice == 2:
+        return rnd.choice([0, -1, 7, 2 ** 70, -(2 ** 64)])
+    if choice in (3, 4):
+        return rnd.choice([True, False, None])
+    if choice == 5:
+        return _Text('sub-classed text')
+    if choice == 6 and depth == 0:
+        return cells.ValueMetaColumn(rnd.choice([None, {}, {'k': 'v'}]))
+    if choice == 7 and depth == 0:
+        return cells.DimensionsColumn({'host': 'web1', 'zone': 'a b'})
+    if choice in (6, 7, 8):
+        return rnd.choice([{}, [], (), {'n': None}])
+    if choice in (9, 10):
+        return {rnd.choice(['a', 'b', 'é', '"']): _random_value(rnd, depth + 1)
+                for _ in range(rnd.randrange(4))}
+    return [_random_value(rnd, depth + 1) for _ in range(rnd.randrange(4))]
+
+
+@pytest.mark.parametrize('indent', [2, None])
+@pytest.mark.parametrize('seed', range(6))
+def test_random_rows_same_text_as_cliff_formatter(indent, seed):
+    import random
+
+    rnd = random.Random(seed)
+    columns = ('Name', 'Dimensions', 'Value', 'Meta "x"', 'Ünï')
+    shared = {'hostname': 'web1', 'list': [1, 2.5, 'x']}
+    count = rnd.choice([1, 7, output.WRITE_CHUNK_ROWS,
+                        output.WRITE_CHUNK_ROWS * 2 + 3])
+    rows = []
+    for _ in range(count):
+        # Shared objects across rows, as a series' dimensions are.
+        row = [_random_value(rnd) for _ in columns]
+        if rnd.random() < 0.5:
+            row[1] = shared
+        rows.append(tuple(row))
+    out = io.StringIO()
+    output.write_json_list(out, columns, iter(rows), indent)
+    assert out.getvalue() == _cliff_formatter(columns, rows, indent)
