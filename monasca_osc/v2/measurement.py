@@ -80,11 +80,21 @@ def measurement_rows(elements: Iterable[Mapping[str, Any]],
                 meta_at < len(point) else None
             value = point[value_at]
             if text:
+                # Numbers print as they are: as_text only for the rare
+                # other cell (a boolean, null).
                 yield (name, dimensions, point[ts_at],
-                       cells.as_text(value), _meta_text(meta))
+                       value if type(value) in _NUMBERS
+                       else cells.as_text(value),
+                       _meta_text(meta) if meta else '')
             else:
                 yield (name, dimensions, point[ts_at], value,
-                       cells.ValueMetaColumn(meta or {}))
+                       cells.ValueMetaColumn(meta) if meta else _NO_META)
+
+
+_NUMBERS = (float, int)
+# One shared cell for the usual point without value_meta (formatters only
+# read cells, and the JSON encoder reuses the text of a repeated cell).
+_NO_META = cells.ValueMetaColumn({})
 
 
 def _meta_text(meta: Any) -> str:

@@ -100,29 +100,40 @@ class Lister(_OutputMixin, command.Lister):
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Sequence[str],
                        data: Iterable[Sequence[Any]]) -> int:
-        if getattr(parsed_args, 'sort_columns', None):
+        sorting = bool(getattr(parsed_args, 'sort_columns', None))
+        if sorting:
             # cliff sorts "best effort": when the sort fails (dicts do not
             # compare) it goes on with the same iterable, which a generator
             # would no longer have rows in.
             data = list(data)
-        else:
-            data = output.freeze_gc_when_long(data)
-        formatter = getattr(parsed_args, 'formatter', None)
-        if self._rows_are_text and formatter == 'csv':
+        output.freeze_startup_objects()
+        stream = self._streamer(parsed_args, sorting)
+        if stream is not None:
             columns, data = self._selected(parsed_args, column_names, data)
-            output.write_csv(
-                self.app.stdout,
-                self.formatter.QUOTE_MODES[parsed_args.quote_mode],
-                columns, data)
-            return 0
-        if formatter == 'json' and \
-                not getattr(parsed_args, 'sort_columns', None):
-            columns, data = self._selected(parsed_args, column_names, data)
-            output.write_json_list(self.app.stdout, columns, data,
-                                   None if parsed_args.noindent else 2)
+            stream(columns, data)
             return 0
         return super().produce_output(parsed_args, column_names,
                                       self._text_rows(parsed_args, data))
+
+    def _streamer(self, parsed_args: argparse.Namespace, sorting: bool
+                  ) -> Callable[[Sequence[str], Iterable[Sequence[Any]]],
+                                None] | None:
+        """The streamed writer for this output format, when there is one
+        (each prints exactly what cliff's formatter would)."""
+        formatter = getattr(parsed_args, 'formatter', None)
+        stdout = self.app.stdout
+        if formatter == 'csv' and self._rows_are_text:
+            quoting = self.formatter.QUOTE_MODES[parsed_args.quote_mode]
+            return lambda columns, rows: output.write_csv(
+                stdout, quoting, columns, rows)
+        if formatter == 'json' and not sorting:
+            indent = None if parsed_args.noindent else 2
+            return lambda columns, rows: output.write_json_list(
+                stdout, columns, rows, indent)
+        if formatter == 'yaml' and not sorting:
+            return lambda columns, rows: output.write_yaml_list(
+                stdout, columns, rows)
+        return None
 
     def _selected(self, parsed_args: argparse.Namespace,
                   column_names: Sequence[str], data: Iterable[Sequence[Any]]

@@ -8,7 +8,7 @@ and hundreds of MiB. These write the same text, byte for byte, streamed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 import gc
 from typing import Any
 
@@ -16,9 +16,6 @@ from cliff import columns as cliff_columns
 
 # csv/value/shell print text cells; table/json/yaml keep formatter columns.
 TEXT_FORMATS = ('csv', 'value', 'shell')
-# After this many rows, freeze the garbage collector's view of everything
-# OSC's start-up created (see freeze_gc_when_long).
-FREEZE_GC_AFTER_ROWS = 10_000
 
 
 def write_csv(stdout: Any, quoting: int, columns: Sequence[str],
@@ -45,7 +42,7 @@ def write_json_list(stdout: Any, columns: Sequence[str],
     for byte, in constant memory: each row through ``JsonRowEncoder``,
     written in chunks.
     """
-    encode = JsonRowEncoder(columns, indent)
+    encode = JsonRowEncoder(columns, indent).encode
     if indent is None:
         opening, between, closing = '[', ', ', ']\n'
     else:
@@ -76,10 +73,11 @@ class JsonRowEncoder:
     print it inside cliff's list, without building the dict or running the
     encoder over the whole structure.
 
-    Scalars are encoded directly (strings by the C string encoder, numbers
-    by ``repr`` as ``json`` does); nested values go through ``json.dumps``,
-    and a value that is the very object of the previous row's cell (a
-    series' dimensions, shared by all its points) reuses that text.
+    A cell that is the very object of the same cell in the previous row (a
+    series' name and dimensions, shared by all its points) reuses that
+    text; other scalars are encoded directly (strings by the C string
+    encoder, numbers by ``repr`` as ``json`` does) and nested values go
+    through ``json.dumps``.
     """
 
     def __init__(self, columns: Sequence[str], indent: int | None) -> None:
@@ -87,95 +85,123 @@ class JsonRowEncoder:
         from json import encoder
 
         self._dumps = json.dumps
-        self._string = encoder.encode_basestring_ascii
         self._indent = indent
-        keys = [self._string(str(name)) + ': ' for name in columns]
+        string = encoder.encode_basestring_ascii
+        keys = [string(str(name)) + ': ' for name in columns]
         if indent is None:
-            self._open, self._close = '{', '}'
-            self._keys = [keys[0]] + [', ' + key for key in keys[1:]]
-            self._nested_pad = None
+            self._nested_pad = ''
+            keys = keys[:1] + [', ' + key for key in keys[1:]]
+            closing = '}'
         else:
             # Inside the list: the item at one indent, its keys at two.
-            inner = '\n' + ' ' * (2 * indent)
-            self._open, self._close = '{', '\n' + ' ' * indent + '}'
-            self._keys = [inner + keys[0]] + [',' + inner + key
-                                              for key in keys[1:]]
-            self._nested_pad = inner
-        self._last: list[Any] = [_NOTHING] * len(columns)
-        self._last_text: list[str] = [''] * len(columns)
+            self._nested_pad = inner = '\n' + ' ' * (2 * indent)
+            keys = [inner + keys[0]] + [',' + inner + key
+                                        for key in keys[1:]] if keys else []
+            closing = '\n' + ' ' * indent + '}'
+        #: ``encode(row) -> str``: the row's JSON text.
+        self.encode = self._make_encoder(string, keys, closing)
 
-    def __call__(self, row: Sequence[Any]) -> str:
-        parts = [self._open]
-        keys = self._keys
-        for i, value in enumerate(row[:len(keys)]):
-            parts.append(keys[i])
-            parts.append(self._value(i, value))
+    def _make_encoder(self, string: Any, keys: list[str], closing: str
+                      ) -> Any:
         if not keys:
-            return '{}'
-        parts.append(self._close)
-        return ''.join(parts)
+            return lambda row: '{}'
+        other = self._other
+        float_repr, int_repr = float.__repr__, int.__repr__
+        indices = range(len(keys))
+        last: list[Any] = [_NOTHING] * len(keys)
+        last_text = [''] * len(keys)
 
-    def _value(self, i: int, value: Any) -> str:
-        kind = type(value)
-        if kind is str:
-            return self._string(value)
-        if kind is float:
-            return _float_text(value)
-        if kind is int:
-            return int.__repr__(value)
-        if value is None:
-            return 'null'
-        if value is True:
-            return 'true'
-        if value is False:
-            return 'false'
-        if value is self._last[i]:
-            return self._last_text[i]
-        shown = value
+        def encode(row: Sequence[Any]) -> str:
+            # One tight loop: it runs once per row of a listing that may
+            # have millions of them.
+            text = '{'
+            for i, key, value in zip(indices, keys, row, strict=False):
+                if value is last[i]:
+                    text += last_text[i]
+                    continue
+                kind = type(value)
+                if kind is str:
+                    piece = key + string(value)
+                elif kind is float:
+                    shown = float_repr(value)
+                    if shown[-1] in 'nf':       # nan, inf, -inf
+                        shown = _SPECIAL_FLOATS[shown]
+                    piece = key + shown
+                elif kind is int:
+                    piece = key + int_repr(value)
+                else:
+                    piece = key + other(value)
+                last[i] = value
+                last_text[i] = piece
+                text += piece
+            return text + closing
+
+        return encode
+
+    def _other(self, value: Any) -> str:
         if isinstance(value, cliff_columns.FormattableColumn):
-            shown = value.machine_readable()
-            if type(shown) in (str, float, int) or shown is None or \
-                    isinstance(shown, bool):
-                return self._value(i, shown)
-        if isinstance(shown, str):
-            text = self._string(shown)
-        elif not shown and type(shown) is dict:
-            text = '{}'
-        elif self._indent is None:
-            text = self._dumps(shown)
-        else:
-            text = self._dumps(shown, indent=self._indent).replace(
-                '\n', self._nested_pad)
-        self._last[i] = value
-        self._last_text[i] = text
-        return text
+            value = value.machine_readable()
+        if not value and type(value) is dict:
+            return '{}'
+        if self._indent is None or isinstance(value, (str, int, float)) \
+                or value is None:
+            return self._dumps(value)
+        return self._dumps(value, indent=self._indent).replace(
+            '\n', self._nested_pad)
 
 
 _NOTHING = object()
+_SPECIAL_FLOATS = {'nan': 'NaN', 'inf': 'Infinity', '-inf': '-Infinity'}
 
 
-def _float_text(value: float) -> str:
-    """A float as ``json.dumps`` writes it (``allow_nan`` as by default)."""
-    if value != value:
-        return 'NaN'
-    if value == float('inf'):
-        return 'Infinity'
-    if value == -float('inf'):
-        return '-Infinity'
-    return float.__repr__(value)
+def write_yaml_list(stdout: Any, columns: Sequence[str],
+                    rows: Iterable[Sequence[Any]]) -> None:
+    """cliff's ``-f yaml`` list output, written row by row.
+
+    cliff collects every row and dumps the list at the end. Dumping each
+    row as a one-item list prints the same text, because a block-style
+    sequence is just its items one after the other; it differs only where
+    one object is shared *between* rows (cliff would print a YAML anchor),
+    which no command's rows do (each row's nested values are its own).
+    """
+    import yaml
+
+    empty = True
+    chunk: list[str] = []
+    for row in rows:
+        item = {name: _yaml_friendly(value)
+                for name, value in zip(columns, row, strict=False)}
+        chunk.append(yaml.safe_dump([item], default_flow_style=False))
+        empty = False
+        if len(chunk) == WRITE_CHUNK_ROWS:
+            stdout.write(''.join(chunk))
+            chunk = []
+    stdout.write(''.join(chunk))
+    if empty:
+        stdout.write(yaml.safe_dump([], default_flow_style=False))
 
 
-def freeze_gc_when_long(rows: Iterable[Any]) -> Iterator[Any]:
-    """Yield ``rows``; once the output is long, call ``gc.freeze()``.
+def _yaml_friendly(value: Any) -> Any:
+    # What cliff's YAML formatter does to each cell.
+    if isinstance(value, cliff_columns.FormattableColumn):
+        return value.machine_readable()
+    if hasattr(value, 'toDict'):
+        return value.toDict()
+    if hasattr(value, 'to_dict'):
+        return value.to_dict()
+    return value
+
+
+def freeze_startup_objects() -> None:
+    """``gc.freeze()`` before a listing is printed.
 
     Paging creates millions of short-lived objects, and every full garbage
     collection would also walk the million-odd objects that OSC's start-up
     left (1,400+ modules): about a third of the client's CPU time on a
     1,000,000-row listing. Freezing moves those to a permanent generation
-    that collections skip. Only in the command layer (a short-lived CLI
-    process; the Python API never does this) and only for long outputs.
+    that collections skip. Done once, before the first row (wrapping every
+    row to freeze only long listings cost a microsecond a row), and only
+    in the command layer: a short-lived CLI process; the Python API never
+    does this.
     """
-    for count, row in enumerate(rows, 1):
-        if count == FREEZE_GC_AFTER_ROWS:
-            gc.freeze()
-        yield row
+    gc.freeze()

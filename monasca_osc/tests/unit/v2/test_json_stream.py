@@ -64,8 +64,10 @@ class _Text(str):
     pass
 
 
-def _random_value(rnd, depth=0):
+def _random_value(rnd, depth=0, yaml=False):
     choice = rnd.randrange(14 if depth < 2 else 9)
+    if yaml and choice == 5:
+        choice = 0  # SafeDumper (cliff's) cannot represent str subclasses
     if choice == 0:
         return rnd.choice(['', 'plain', 'quote " back \\ slash', 'tab\tnl\n',
                            'é ü 漢字 \U0001f600', '\x00\x1f', '</script>'])
@@ -85,9 +87,11 @@ def _random_value(rnd, depth=0):
     if choice in (6, 7, 8):
         return rnd.choice([{}, [], (), {'n': None}])
     if choice in (9, 10):
-        return {rnd.choice(['a', 'b', 'é', '"']): _random_value(rnd, depth + 1)
+        return {rnd.choice(['a', 'b', 'é', '"']):
+                _random_value(rnd, depth + 1, yaml)
                 for _ in range(rnd.randrange(4))}
-    return [_random_value(rnd, depth + 1) for _ in range(rnd.randrange(4))]
+    return [_random_value(rnd, depth + 1, yaml)
+            for _ in range(rnd.randrange(4))]
 
 
 @pytest.mark.parametrize('indent', [2, None])
@@ -110,3 +114,47 @@ def test_random_rows_same_text_as_cliff_formatter(indent, seed):
     out = io.StringIO()
     output.write_json_list(out, columns, iter(rows), indent)
     assert out.getvalue() == _cliff_formatter(columns, rows, indent)
+
+
+def _cliff_yaml(columns, rows):
+    import argparse
+
+    from cliff.formatters import yaml_format
+
+    out = io.StringIO()
+    yaml_format.YAMLFormatter().emit_list(columns, rows, out,
+                                          argparse.Namespace())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize('seed', range(4))
+def test_yaml_rows_same_text_as_cliff_formatter(seed):
+    import random
+
+    rnd = random.Random(seed)
+    columns = ('Name', 'Dimensions', 'Value', 'Meta', 'Ünï')
+    count = rnd.choice([0, 1, 9, output.WRITE_CHUNK_ROWS + 1])
+    # Every row's nested values are its own objects, as commands build them.
+    rows = [tuple(_random_value(rnd, yaml=True) for _ in columns)
+            for _ in range(count)]
+    out = io.StringIO()
+    output.write_yaml_list(out, columns, iter(rows))
+    assert out.getvalue() == _cliff_yaml(columns, rows)
+
+
+def test_yaml_rows_are_consumed_lazily():
+    written = []
+
+    class Out(io.StringIO):
+        def write(self, text):
+            written.append(text)
+            return super().write(text)
+
+    def rows():
+        for i in range(output.WRITE_CHUNK_ROWS * 2):
+            # The first chunk is out before the last rows are made.
+            assert i < output.WRITE_CHUNK_ROWS or written
+            yield (f'm{i}', {'i': i})
+
+    output.write_yaml_list(Out(), ('Name', 'Dims'), rows())
+    assert len(written) >= 2
