@@ -191,6 +191,22 @@ def make_plan(desired: model.Model, state: State,
     return Plan(methods + definitions + deletions)
 
 
+def check_types(plan: Plan, supported: Iterable[str]) -> None:
+    """Refuse, before any change, a method type the server does not know
+    (it would answer 400 in the middle of the apply)."""
+    supported = sorted({t.upper() for t in supported})
+    for change in plan.pending:
+        if change.kind != model.METHOD or change.action == DELETE or \
+                'type' not in change.fields:
+            continue
+        method = change.desired
+        if method.type not in supported:
+            raise PlanError(
+                f'{method.source}: notification method {method.name!r}: '
+                f'type {method.type} is not one this server supports '
+                f'({", ".join(supported)})')
+
+
 def in_scope(name: str, scopes: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, glob) for glob in scopes)
 

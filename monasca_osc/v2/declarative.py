@@ -91,7 +91,13 @@ class _PlanCommand:
         # Only now, with every file valid, is anything sent (reads).
         state = plan.State.read(self.client)
         scopes = parsed_args.prune_scope if parsed_args.prune else None
-        return plan.make_plan(desired, state, scopes), state
+        the_plan = plan.make_plan(desired, state, scopes)
+        if any(c.kind == 'notification method' and 'type' in c.fields
+               for c in the_plan.pending):
+            plan.check_types(the_plan, (
+                t.get('type', '') for t in
+                self.client.notificationtypes.list()))
+        return the_plan, state
 
 
 class ExportConfig(commands.Command):

@@ -547,6 +547,18 @@ def test_an_invalid_file_sends_nothing(sb: SandboxServer, tenant: str,
     assert sb.request_count() == 0
 
 
+def test_unsupported_notification_type_is_refused_before_any_change(
+        sb: SandboxServer, tenant: str, tmp_path: Path) -> None:
+    path = write(tmp_path, BASIC.replace('type: WEBHOOK', 'type: JIRA'))
+    sb.reset_requests()
+    result = cfg(sb, tenant, 'apply', path)
+    lib.assert_one_line_error(
+        result, f"{path}:5: notification method 'ops-hook': type JIRA is not "
+        f'one this server supports (EMAIL, PAGERDUTY, SLACK, WEBHOOK)')
+    assert writes(sb) == []
+    assert cfg(sb, tenant, 'diff', path).returncode == 2
+
+
 # --------------------------------------------------------------------------
 # a failing step in the middle
 # --------------------------------------------------------------------------

@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 
 from monasca_osc.declarative import model
-from monasca_osc.declarative.plan import PlanError, State, make_plan
+from monasca_osc.declarative.plan import (
+    PlanError,
+    State,
+    check_types,
+    make_plan,
+)
 
 M, D = model.Method, model.Definition
 
@@ -196,3 +201,15 @@ def test_variable_values_are_shown_as_written() -> None:
     (change,) = make_plan(desired(hook), state).changes
     assert change.shown_fields() == {'address': {
         'from': '<not shown>', 'to': 'https://h/${TOKEN}'}}
+
+
+def test_types_checked_only_where_the_type_is_set() -> None:
+    state = State([api_method('old', type='SLACK')], [])
+    plan = make_plan(desired(M('old', 'SLACK', 'https://s/x'),
+                             M('new', 'JIRA', 'j')), state)
+    with pytest.raises(PlanError, match="'new': type JIRA is not one this "
+                       r'server supports \(EMAIL, WEBHOOK\)'):
+        check_types(plan, ['email', 'WEBHOOK'])
+    # An existing method of a type no longer listed is left alone.
+    check_types(make_plan(desired(M('old', 'SLACK', 'https://s/y')), state),
+                ['EMAIL'])
