@@ -1,0 +1,271 @@
+"""A definition's measurements from the API, paged once, alarm by alarm.
+
+Flow (``alarm definition backtest``): one paged query per distinct
+sub-expression metric (name + dimension filter), grouped by the
+definition's ``match_by`` keys (``merge_metrics`` when it has none). The
+API returns each query's groups one after the other, in the order of
+their ``key=value,...`` text, each group in time order. ``alarms()`` walks
+all queries in lockstep by that key, so the groups of one alarm are read
+together; the engine then pulls each group's points forward in time
+through ``CursorSource``, which keeps only the points its open windows
+still cover.
+
+Invariants: memory is bounded by one alarm's open windows (not by the
+time range); every measurement is requested once; a query whose groups
+arrive out of order is an error (the lockstep would drop data), not a
+silent miss.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from monasca_osc.alarming.model import Metric
+from monasca_osc.alarming.sources import DataSource
+from monasca_osc.common import expression as expr_mod
+from monasca_osc.common import timeutil
+
+__all__ = ['Query', 'queries_for', 'alarms', 'CursorSource', 'StreamError',
+           'group_key']
+
+
+class StreamError(ValueError):
+    """The data cannot be streamed as the backtest needs it."""
+
+
+def group_key(dims: Mapping[str, str]) -> str:
+    """How the API orders groups: ``k=v,...`` over the sorted keys."""
+    return ','.join(f'{k}={dims[k]}' for k in sorted(dims))
+
+
+@dataclass
+class Query:
+    """One paged measurement query: a metric name and dimension filter."""
+
+    name: str
+    dimensions: dict[str, str]
+
+    def metric(self, group: Mapping[str, str]) -> Metric:
+        """The stand-in metric for one group: the filter plus the group's
+        match_by values, so it feeds exactly the sub-expressions the
+        group's real metrics feed."""
+        return Metric.of(self.name, {**self.dimensions, **group})
+
+
+def queries_for(expression: expr_mod.Expression) -> list[Query]:
+    """One query per distinct (metric name, dimension filter).
+
+    Refuses filters that overlap (``cpu`` beside ``cpu{a=1}``): their
+    groups would be counted twice by the broader sub-expression.
+    """
+    queries: dict[tuple, Query] = {}
+    for sub in expression.sub_expressions:
+        key = sub.metric_key
+        if key not in queries:
+            queries[key] = Query(sub.metric_name, dict(sub.dimensions))
+    found = list(queries.values())
+    for a in found:
+        for b in found:
+            if a is not b and a.name == b.name and all(
+                    b.dimensions.get(k) == v
+                    for k, v in a.dimensions.items()):
+                raise StreamError(
+                    f'backtest cannot page {a.name} once for sub-expressions'
+                    ' whose dimension filters overlap '
+                    f'({_label(a)} and {_label(b)})')
+    return found
+
+
+def _label(query: Query) -> str:
+    dims = ','.join(f'{k}={v}' for k, v in sorted(query.dimensions.items()))
+    return f'{query.name}{{{dims}}}' if dims else query.name
+
+
+def _to_ms(text: Any) -> int:
+    if isinstance(text, (int, float)):
+        return int(text)
+    return timeutil.to_epoch_ms(timeutil.parse_iso(str(text)))
+
+
+class _GroupedStream:
+    """One query's elements as consecutive groups of (ms, value) points."""
+
+    def __init__(self, elements: Iterable[Mapping[str, Any]],
+                 counter: Callable[[int], None]) -> None:
+        self._elements = iter(elements)
+        self._pending: Mapping[str, Any] | None = None
+        self._key: str | None = None
+        self._dims: dict[str, str] = {}
+        self._last_key: str | None = None
+        self._counter = counter
+        self._advance()
+
+    def _advance(self) -> None:
+        self._pending = next(self._elements, None)
+        if self._pending is None:
+            self._key = None
+            return
+        dims = dict(self._pending.get('dimensions') or {})
+        key = group_key(dims)
+        if self._last_key is not None and key < self._last_key:
+            raise StreamError(
+                f'the API returned the groups of {self._pending.get("name")}'
+                f' out of order ({key!r} after {self._last_key!r})')
+        self._key, self._dims = key, dims
+
+    @property
+    def key(self) -> str | None:
+        return self._key
+
+    @property
+    def dims(self) -> dict[str, str]:
+        return self._dims
+
+    def take(self) -> Iterator[tuple[int, float]]:
+        """The current group's points; consume fully before ``key``."""
+        key = self._key
+        self._last_key = key
+        while self._pending is not None and self._key == key:
+            element = self._pending
+            columns = element.get('columns') or ['timestamp', 'value']
+            ts_at = columns.index('timestamp') if 'timestamp' in columns \
+                else 0
+            value_at = columns.index('value') if 'value' in columns else 1
+            points = element.get('measurements') or ()
+            self._counter(len(points))
+            for point in points:
+                yield _to_ms(point[ts_at]), float(point[value_at])
+            self._advance()
+
+
+class CursorSource(DataSource):
+    """Points pulled forward in time from one iterator per metric.
+
+    The engine asks for ranges that move forward with its steps; a point
+    older than ``keep_ms`` before the latest range is dropped (the newest
+    dropped one is remembered for ``last()``). Asking for dropped points
+    is a programming error and raises ``StreamError``.
+    """
+
+    def __init__(self, streams: Mapping[Metric, Iterator[tuple[int, float]]],
+                 keep_ms: int) -> None:
+        self._streams = {m: iter(s) for m, s in streams.items()}
+        self._buffers: dict[Metric, deque[tuple[int, float]]] = {
+            m: deque() for m in streams}
+        self._dropped: dict[Metric, tuple[int, float] | None] = {
+            m: None for m in streams}
+        self._floor: dict[Metric, int] = {m: -(1 << 62) for m in streams}
+        self._keep_ms = keep_ms
+
+    @property
+    def metrics(self) -> list[Metric]:
+        return list(self._streams)
+
+    def _pull(self, metric: Metric) -> bool:
+        point = next(self._streams[metric], None)
+        if point is None:
+            self._streams[metric] = iter(())
+            return False
+        self._buffers[metric].append(point)
+        return True
+
+    def first_timestamp(self, metric: Metric) -> int | None:
+        """The first point's time (read ahead; call before any range)."""
+        buffer = self._buffers[metric]
+        if not buffer:
+            self._pull(metric)
+        return buffer[0][0] if buffer else None
+
+    def _fill(self, metric: Metric, end_ms: int) -> deque:
+        buffer = self._buffers[metric]
+        while (not buffer or buffer[-1][0] < end_ms) and self._pull(metric):
+            pass
+        return buffer
+
+    def _trim(self, metric: Metric, floor: int) -> None:
+        buffer = self._buffers[metric]
+        while buffer and buffer[0][0] < floor:
+            self._dropped[metric] = buffer.popleft()
+        self._floor[metric] = max(self._floor[metric], floor)
+
+    def _check(self, metric: Metric, start_ms: int) -> None:
+        if start_ms < self._floor[metric] and (
+                self._dropped[metric] is not None
+                and self._dropped[metric][0] >= start_ms):
+            raise StreamError('the engine asked for measurements already '
+                              'dropped by the streaming backtest')
+
+    def measurements(self, metrics: Sequence[Metric], start_ms: int,
+                     end_ms: int) -> Iterable[tuple[int, float]]:
+        out = []
+        for metric in metrics:
+            if metric not in self._buffers:
+                continue
+            self._check(metric, start_ms)
+            buffer = self._fill(metric, end_ms)
+            self._trim(metric, start_ms - self._keep_ms)
+            out.extend(p for p in buffer if start_ms <= p[0] < end_ms)
+        return out
+
+    def last(self, metrics: Sequence[Metric], start_ms: int,
+             end_ms: int) -> tuple[int, float] | None:
+        newest: tuple[int, float] | None = None
+        for metric in metrics:
+            if metric not in self._buffers:
+                continue
+            buffer = self._fill(metric, end_ms)
+            self._trim(metric, end_ms - self._keep_ms)
+            found = next((p for p in reversed(buffer) if p[0] < end_ms),
+                         self._dropped[metric])
+            if found is not None and found[0] >= start_ms and (
+                    newest is None or found[0] > newest[0]):
+                newest = found
+        return newest
+
+    def drain(self) -> None:
+        """Read what the engine did not ask for (the paging must go on)."""
+        for metric, stream in self._streams.items():
+            for _ in stream:
+                pass
+            self._buffers[metric].clear()
+
+
+def alarms(client: Any, queries: Sequence[Query], match_by: Sequence[str],
+           start_iso: str, end_iso: str, counter: Callable[[int], None],
+           tenant_id: str | None = None, page_size: int | None = None
+           ) -> Iterator[tuple[dict[str, str], dict[Metric, Iterator]]]:
+    """Yield (group values, {stand-in metric: its points}) per alarm.
+
+    Each yielded iterator must be consumed (or drained) before the next
+    group is asked for.
+    """
+    streams = []
+    for query in queries:
+        kwargs: dict[str, Any] = {
+            'name': query.name, 'dimensions': query.dimensions or None,
+            'start_time': start_iso, 'end_time': end_iso,
+            'tenant_id': tenant_id, 'page_size': page_size}
+        if match_by:
+            kwargs['group_by'] = list(match_by)
+        else:
+            kwargs['merge_metrics'] = True
+        streams.append((query, _GroupedStream(
+            client.metrics.iter_measurements(**kwargs), counter)))
+    while True:
+        keys = [s.key for _, s in streams if s.key is not None]
+        if not keys:
+            return
+        current = min(keys)
+        group: dict[str, str] = {}
+        members: dict[Metric, Iterator] = {}
+        for query, stream in streams:
+            if stream.key != current:
+                continue
+            values = {k: v for k, v in stream.dims.items()
+                      if k in match_by} if match_by else {}
+            group = values or group
+            members[query.metric(values)] = stream.take()
+        yield group, members
