@@ -58,14 +58,20 @@ def _fetch(client: Any, metrics: Iterable[al.Metric], start_ms: int,
     return count
 
 
-def _stored_at(client: Any, alarm_id: str, at_ms: int
-               ) -> dict[str, Any] | None:
-    entry = None
-    for item in client.alarms.iter_history(alarm_id):
-        if _ms(item['timestamp']) <= at_ms and (
-                entry is None or item['timestamp'] >= entry['timestamp']):
-            entry = item
-    return entry
+def _stored_at(client: Any, alarm: dict[str, Any], at_ms: int
+               ) -> tuple[str | None, dict[str, Any] | None]:
+    """The stored state at ``at`` and the history entry that set it."""
+    entries = sorted(client.alarms.iter_history(alarm['id']),
+                     key=lambda e: _ms(e['timestamp']))
+    before = [e for e in entries if _ms(e['timestamp']) <= at_ms]
+    if before:
+        return before[-1]['new_state'], before[-1]
+    if entries:
+        return entries[0]['old_state'], None
+    created = alarm.get('created_timestamp')
+    if created and _ms(created) > at_ms:
+        return None, None
+    return alarm.get('state'), None
 
 
 def _notifications(client: Any, ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -110,8 +116,7 @@ def explain_alarm(client: Any, alarm_id: str, at_ms: int | None
     if at_ms is None:
         stored, entry = alarm.get('state'), None
     else:
-        entry = _stored_at(client, alarm['id'], at_ms)
-        stored = entry['new_state'] if entry else None
+        stored, entry = _stored_at(client, alarm, at_ms)
     data = replay_mod.explanation(
         definition, result, engine_alarm.match,
         title=f"alarm {alarm['id']} of {definition.name}",
@@ -167,11 +172,12 @@ def explain_definition(client: Any, name_or_id: str, start_ms: int,
         lacking = [k for k in definition.match_by
                    if k not in metric.dimensions]
         if lacking:
+            plural = 's' if len(lacking) > 1 else ''
             misses.append({
                 'metric': metric.to_dict(), 'reason': 'missing_match_by_key',
-                'detail': f"lacks match_by key{'s' if len(lacking) > 1 else ''}"
-                          f" {', '.join(lacking)}: it joins every alarm it "
-                          'agrees with instead of making its own'})
+                'detail': f"lacks match_by key{plural} {', '.join(lacking)}:"
+                          ' it is grouped with every metric it agrees with '
+                          '(as monasca-thresh does)'})
         if metric not in active:
             misses.append({'metric': metric.to_dict(), 'reason': 'no_data',
                            'detail': 'no measurement in '

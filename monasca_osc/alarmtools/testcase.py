@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from monasca_osc.alarmtools import series as series_mod
 from monasca_osc.common import timeutil
 
-__all__ = ['write', 'fold', 'format_value']
+__all__ = ['write', 'write_for_command', 'fold', 'format_value']
 
 
 def _collect(elements: Iterable[Mapping[str, Any]]
@@ -121,3 +121,20 @@ def write(stdout: TextIO, elements: Iterable[Mapping[str, Any]],
 def _scalar(yaml: Any, value: str) -> str:
     return yaml.safe_dump(value, default_style=None, allow_unicode=True,
                           width=1 << 20).splitlines()[0].removesuffix(' ...')
+
+
+def write_for_command(stdout: TextIO, elements: Iterable[Mapping[str, Any]],
+                      interval: str) -> int:
+    """``measurement list --testcase [INTERVAL]`` (``auto``: guessed)."""
+    from monasca_osc.common import validation
+
+    seconds = None
+    if interval != 'auto':
+        seconds = series_mod.parse_duration(interval)
+        if not seconds:
+            raise validation.ValidationError(
+                f"--testcase interval '{interval}' is not a duration such "
+                'as 30s, 1m or 1h')
+    return write(stdout, elements, seconds,
+                 header='series for "openstack monitoring alarm definition '
+                        'test" (add definitions and tests)')

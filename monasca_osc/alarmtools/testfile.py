@@ -219,7 +219,7 @@ def _read(path: str) -> str:
         raise TestFileError(path, None, 'not UTF-8 text') from None
 
 
-# -- validation helpers --------------------------------------------------------
+# -- validation helpers ---------------------------------------------------
 class _Checker:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -313,7 +313,7 @@ class _Checker:
                               '(30s, 6m, 1h30m) nor an ISO 8601 time')
 
 
-# -- the file ------------------------------------------------------------------
+# -- the file -------------------------------------------------------------
 def load(path: str) -> TestFile:
     """Load and validate one test file (``TestFileError`` on a problem)."""
     check = _Checker(path)

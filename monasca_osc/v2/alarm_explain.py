@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from monasca_osc.common import timeutil
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import arguments, commands, options
 
 
 def _add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +31,7 @@ def _write(stdout: Any, formatter: str, data: Any, lines: list[str]) -> None:
         stdout.write(''.join(line + '\n' for line in lines))
 
 
-class ExplainAlarm(common.Command):
+class ExplainAlarm(commands.Command):
     """Explain an alarm's state: expression tree, windows, actions"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -58,7 +58,7 @@ class ExplainAlarm(common.Command):
         return 1 if data['agrees'] is False else 0
 
 
-class ExplainAlarmDefinition(common.Command):
+class ExplainAlarmDefinition(commands.Command):
     """Show which metrics feed an alarm definition, its alarms, near misses
     """
 
@@ -66,7 +66,7 @@ class ExplainAlarmDefinition(common.Command):
         parser = super().get_parser(prog_name)
         parser.add_argument('definition', metavar='<definition>',
                             help='Alarm definition name or ID')
-        common.add_time_options(
+        options.add_time_options(
             parser, start_help='Range in which metrics must have data '
             '(default: -1h)', end_help='End of that range (default: now)')
         _add_format_option(parser)
@@ -75,7 +75,7 @@ class ExplainAlarmDefinition(common.Command):
     def take_action(self, parsed_args: argparse.Namespace) -> int:
         from monasca_osc.alarmtools import inspect
 
-        times = common.TimeRange(parsed_args.start or '-1h',
+        times = arguments.TimeRange(parsed_args.start or '-1h',
                                  parsed_args.end or 'now')
         data = inspect.explain_definition(
             self.client, parsed_args.definition,

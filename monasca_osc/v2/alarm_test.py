@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from monasca_osc.v2 import common
+from monasca_osc.v2.base import arguments, cells, commands, options
 
 TEST_COLUMNS = ('File', 'Line', 'Test', 'At', 'Definition', 'Alarm',
                 'Expected', 'Actual', 'Result')
@@ -29,7 +29,7 @@ COMPARE_COLUMNS = ('Time', 'Alarm', 'Replay', 'Stored', 'Agrees')
 EXIT_INVALID = 2
 
 
-class TestAlarmDefinition(common.Lister):
+class TestAlarmDefinition(commands.Lister):
     """Test alarm definitions on synthetic series from YAML files (no server)
     """
 
@@ -107,14 +107,14 @@ class TestAlarmDefinition(common.Lister):
 def _test_row(result: Any, as_json: bool) -> tuple:
     row = (result.file, result.expectation.line, result.test.index,
            result.test.at_text, result.test.definition,
-           common.DimensionsColumn(result.alarm
+           cells.DimensionsColumn(result.alarm
                                    if result.alarm is not None
                                    else result.expectation.match),
            result.expectation.state, result.actual,
            'pass' if result.passed else 'FAIL')
     if as_json:
         row += (result.expectation.actions, result.actual_actions,
-                common.JSONColumn(result.detail))
+                cells.JSONColumn(result.detail))
     return row
 
 
@@ -143,7 +143,7 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
-class BacktestAlarmDefinition(common.Lister):
+class BacktestAlarmDefinition(commands.Lister):
     """Replay an alarm definition over real measurement history"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -156,7 +156,7 @@ class BacktestAlarmDefinition(common.Lister):
             '--file', metavar='<file>',
             help='Take the definition from this YAML file (a test file or '
                  'a definitions list) instead of the API')
-        common.add_time_options(
+        options.add_time_options(
             parser, start_required=True,
             start_help='Replay from this time',
             end_help='Replay until this time (default: now)')
@@ -178,9 +178,9 @@ class BacktestAlarmDefinition(common.Lister):
         parser.add_argument(
             '--no-progress', action='store_true', default=False,
             help='No progress line on a terminal')
-        common.add_project_option(parser)
+        options.add_project_option(parser)
         parser.add_argument(
-            '--page-size', metavar='<num>', type=common.positive_int,
+            '--page-size', metavar='<num>', type=options.positive_int,
             help='Measurements per API request, at most 10000 (default: '
                  '10000)')
         return parser
@@ -193,7 +193,8 @@ class BacktestAlarmDefinition(common.Lister):
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         from monasca_osc.alarmtools import backtest
 
-        times = common.TimeRange(parsed_args.start, parsed_args.end or 'now')
+        times = arguments.TimeRange(parsed_args.start,
+                                    parsed_args.end or 'now')
         definition = backtest.find_definition(
             self.client, parsed_args.definition, parsed_args.file)
         show_progress = not parsed_args.no_progress and \
@@ -203,13 +204,13 @@ class BacktestAlarmDefinition(common.Lister):
             tenant_id=parsed_args.tenant_id, page_size=parsed_args.page_size,
             progress=self.app.stderr if show_progress else None)
         if parsed_args.compare_history:
-            rows = job.compare_rows()
+            rows = _match_cell(job.compare_rows(), 1)
             columns = COMPARE_COLUMNS
         elif parsed_args.summary:
-            rows = job.summary_rows()
+            rows = _match_cell(job.summary_rows(), 0)
             columns = SUMMARY_COLUMNS
         else:
-            rows = job.transition_rows()
+            rows = _match_cell(job.transition_rows(), 1)
             columns = BACKTEST_COLUMNS
         gated = parsed_args.max_transitions is not None or \
             parsed_args.max_alarm_fraction is not None
@@ -225,7 +226,12 @@ class BacktestAlarmDefinition(common.Lister):
                 if failures:
                     self._exit = 1
 
-        return columns, finish(
-            ((r[0], common.DimensionsColumn(r[1]), *r[2:]) for r in rows))
+        return columns, finish(rows)
+
+
+def _match_cell(rows: Any, at: int) -> Any:
+    """The alarm's match_by values as a dimensions cell."""
+    for row in rows:
+        yield (*row[:at], cells.DimensionsColumn(row[at]), *row[at + 1:])
 
 

@@ -128,11 +128,24 @@ class ListMeasurement(commands.Lister):
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         _add_series_options(parser)
+        parser.add_argument(
+            '--testcase', metavar='<interval>', nargs='?', const='auto',
+            help='Write the measurements as the series: block of an '
+                 '"alarm definition test" file instead of rows, on a grid '
+                 'of <interval> (30s, 1m; default: their most common '
+                 'spacing)')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         elements = self.client.metrics.iter_measurements(
             **series_kwargs(parsed_args))
+        if parsed_args.testcase is not None:
+            from monasca_osc.alarmtools import testcase
+
+            testcase.write_for_command(self.app.stdout, elements,
+                                       parsed_args.testcase)
+            parsed_args.formatter = 'value'
+            return (), ()
         text = self.rows_as_text(parsed_args)
         return MEASUREMENT_COLUMNS, measurement_rows(elements, text)
 
