@@ -172,6 +172,8 @@ def _yaml_load(path: str, text: str) -> Any:
         result.line = node.start_mark.line + 1
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value      # 'on', '01': keys are text
             if not isinstance(key, (str, int, float, bool)):
                 raise TestFileError(path, key_node.start_mark.line + 1,
                                     'a mapping key must be a plain value')
