@@ -71,7 +71,8 @@ def test_missing_alarm_and_wrong_actions_fail(tmp_path: Path) -> None:
     loaded = load(tmp_path, CASE.replace('hostname: web2}, state: OK, '
                                          'actions: [chat]',
                                          'hostname: web3}, state: OK')
-                  .replace('ALARM, actions: [pager]', 'ALARM, actions: [email]')
+                  .replace('ALARM, actions: [pager]',
+                           'ALARM, actions: [email]')
                   % 'OK')
     summaries = [r.summary for r in runner.run(loaded) if not r.passed]
     assert "expected actions ['email'], got ['pager']" in summaries
