@@ -94,8 +94,10 @@ class _GroupedStream:
     """One query's elements as consecutive groups of (ms, value) points."""
 
     def __init__(self, elements: Iterable[Mapping[str, Any]],
+                 match_by: Sequence[str],
                  counter: Callable[[int], None]) -> None:
         self._elements = iter(elements)
+        self._match_by = tuple(match_by)
         self._pending: Mapping[str, Any] | None = None
         self._key: str | None = None
         self._dims: dict[str, str] = {}
@@ -108,7 +110,10 @@ class _GroupedStream:
         if self._pending is None:
             self._key = None
             return
-        dims = dict(self._pending.get('dimensions') or {})
+        # Only the match_by values identify a group: a merged series
+        # carries its query's filter, which differs between queries.
+        dims = {k: v for k, v in (self._pending.get('dimensions') or {})
+                .items() if k in self._match_by}
         key = group_key(dims)
         if self._last_key is not None and key < self._last_key:
             raise StreamError(
@@ -253,7 +258,7 @@ def alarms(client: Any, queries: Sequence[Query], match_by: Sequence[str],
         else:
             kwargs['merge_metrics'] = True
         streams.append((query, _GroupedStream(
-            client.metrics.iter_measurements(**kwargs), counter)))
+            client.metrics.iter_measurements(**kwargs), match_by, counter)))
     while True:
         keys = [s.key for _, s in streams if s.key is not None]
         if not keys:
@@ -264,8 +269,6 @@ def alarms(client: Any, queries: Sequence[Query], match_by: Sequence[str],
         for query, stream in streams:
             if stream.key != current:
                 continue
-            values = {k: v for k, v in stream.dims.items()
-                      if k in match_by} if match_by else {}
-            group = values or group
-            members[query.metric(values)] = stream.take()
+            group = stream.dims
+            members[query.metric(group)] = stream.take()
         yield group, members

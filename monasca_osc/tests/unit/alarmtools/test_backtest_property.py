@@ -71,7 +71,7 @@ def _key(match: dict) -> tuple:
     return tuple(sorted(match.items()))
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=150, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_streamed_backtest_equals_in_memory_replay(scenario: tuple) -> None:
