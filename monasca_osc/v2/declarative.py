@@ -103,6 +103,10 @@ class _PlanCommand:
 class ExportConfig(commands.Command):
     """Export notification methods and alarm definitions as YAML"""
 
+    _epilog = (
+        'The document "config diff" and "config apply" read: sorted by '
+        'name, fixed key order, actions by notification method name.')
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument(
@@ -152,7 +156,13 @@ def _write_file(path: str, text: str) -> None:
 
 
 class DiffConfig(_PlanCommand, commands.Lister):
-    """Show what "config apply" would change (exit 1 when anything)"""
+    """Show what "config apply" would change"""
+
+    _epilog = (
+        'One row per object to create, update (with the changed fields), '
+        'replace or delete (with --prune); unchanged ones with --all. Exit '
+        'status: 0 when the project matches the files, 1 when it does not, '
+        '2 on any error.')
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
@@ -193,6 +203,13 @@ class DiffConfig(_PlanCommand, commands.Lister):
 class ApplyConfig(_PlanCommand, commands.Command):
     """Make the project's notification methods and alarm definitions match
     the files"""
+
+    _epilog = (
+        'Every file is checked before anything is sent. Notification '
+        'methods are created and updated first, alarm definitions next, '
+        'deletions last. The first failure stops the run and the output '
+        'lists what was and was not applied (exit 1); running apply again '
+        'continues from there.')
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
