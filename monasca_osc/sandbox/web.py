@@ -9,6 +9,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+from monasca_osc.common import fastjson
+
 JSON = 'application/json'
 MAX_LIMIT = 10000
 
@@ -214,7 +216,7 @@ class Request:
             raise bad_request('Request body is not valid JSON',
                               title='Bad request')
         try:
-            return json.loads(body)
+            return fastjson.loads(body)
         except ValueError:
             raise bad_request('Request body is not valid JSON',
                               title='Bad request') from None
