@@ -137,6 +137,14 @@ class ExportConfig(commands.Command):
         return 0
 
 
+def _print(stream: Any, line: str) -> None:
+    """One line, shown at once (apply reports progress as it goes)."""
+    stream.write(line + '\n')
+    flush = getattr(stream, 'flush', None)
+    if flush is not None:
+        flush()
+
+
 def _write_file(path: str, text: str) -> None:
     """Written next to the target, then renamed: never half a file."""
     from monasca_osc.common.validation import ValidationError
@@ -176,7 +184,7 @@ class DiffConfig(_PlanCommand, commands.Lister):
         try:
             super().run(parsed_args)
         except Exception as err:  # noqa: BLE001 - diff(1): trouble is 2
-            if self.app_args.debug:
+            if getattr(self.app_args, 'debug', False):
                 self.log.exception(err)
             else:
                 self.log.error(err)
@@ -249,8 +257,7 @@ class ApplyConfig(_PlanCommand, commands.Command):
             out.write(the_plan.summary() + '\n')
             return 0
         outcome = apply.Applier(self.client, state).run(
-            the_plan, lambda c: (out.write(apply.describe(c) + '\n'),
-                                 out.flush()))
+            the_plan, lambda c: _print(out, apply.describe(c)))
         return self._report(outcome, len(the_plan.pending))
 
     def _report(self, outcome: Any, total: int) -> int:
@@ -266,7 +273,6 @@ class ApplyConfig(_PlanCommand, commands.Command):
                 f'{n} {verb}' for verb, n in counts.items()) + '.\n')
             return 0
         change, error = outcome.failed
-        out.flush()
         reason = 'interrupted' if isinstance(error, KeyboardInterrupt) \
             else str(error)
         err.write(f'failed: {apply.describe(change, change.action)}: '
