@@ -264,6 +264,14 @@ def test_diff_exit_codes_and_json_plan(sb: SandboxServer, tenant: str,
     assert 'severity: HIGH -> MEDIUM' in table.stdout
 
 
+def test_diff_reads_stdin(sb: SandboxServer, tenant: str) -> None:
+    result = cfg(sb, tenant, 'diff', '-', '-f', 'value', '-c', 'Action',
+                 '-c', 'Name', input=BASIC)
+    assert (result.returncode, result.stdout.splitlines()) == (1, [
+        'create ops-hook', 'create ops-mail', 'create cpu-high',
+        'create disk-full']), result
+
+
 @pytest.mark.parametrize('case', ['invalid file', 'missing file',
                                   'server error', 'unknown method'])
 def test_diff_exits_2_on_any_error(sb: SandboxServer, tenant: str,

@@ -187,3 +187,28 @@ class TestApplyConfig(_Base):
                           ('POST', 'alarm-definitions')], self.writes())
 
 
+
+    def test_replace_whose_create_fails_says_the_old_one_is_gone(self) -> None:
+        self.project([MAIL], [dict(CPU, match_by=['service'])])
+        self.api.on('DELETE', 'alarm-definitions/d1', None)
+        self.api.on('POST', 'alarm-definitions', exc.Conflict(
+            'Conflict', http_status=409))
+        self.assertEqual(1, self.run_command(
+            decl.ApplyConfig, [self.file(FILE), '--allow-replace']))
+        self.assertEqual(
+            "failed: replace alarm definition 'cpu' (match_by changes; its "
+            'alarms and their history are deleted): the old definition was '
+            'deleted, but creating the new one failed: Conflict',
+            self.app.stderr.getvalue().splitlines()[0])
+
+    def test_ctrl_c_reports_then_exits_as_interrupted(self) -> None:
+        self.project([], [])
+        self.api.on('POST', 'notification-methods', KeyboardInterrupt())
+        command, parsed = self.parse(decl.ApplyConfig, [self.file(FILE)])
+        self.assertRaises(KeyboardInterrupt, command.run, parsed)
+        self.assertEqual([
+            "failed: create notification method 'ops': interrupted",
+            "not applied: create alarm definition 'cpu'",
+            'Apply stopped: 0 of 2 change(s) applied, 1 failed, 1 not '
+            'applied. Fix the cause and run apply again: it continues from '
+            'the current state.'], self.app.stderr.getvalue().splitlines())
