@@ -113,15 +113,16 @@ class ExportConfig(commands.Command):
             '--output', metavar='<file>',
             help='Write to this file (default: standard output)')
         parser.add_argument(
-            '--definition', metavar='<name-or-glob>', action='append',
+            '--definition', metavar='<name-or-glob>', action='extend',
+            nargs='+',
             help='Export only these alarm definitions (and the methods they '
-                 'use, unless --notification-method is given); repeat option '
-                 'for several')
+                 'use, unless --notification-method is given); several may '
+                 'follow the option, or repeat it')
         parser.add_argument(
             '--notification-method', metavar='<name-or-glob>',
-            dest='methods', action='append',
-            help='Export only these notification methods; repeat option for '
-                 'several')
+            dest='methods', action='extend', nargs='+',
+            help='Export only these notification methods; several may follow '
+                 'the option, or repeat it')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> int:

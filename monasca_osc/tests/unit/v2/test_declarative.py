@@ -77,6 +77,13 @@ class TestExportConfig(_Base):
             '  ok_actions: []\n  undetermined_actions: []\n', text)
         self.assertEqual([], self.writes())
 
+    def test_filters_take_several_names(self) -> None:
+        self.project([MAIL, dict(MAIL, id='m2', name='other')], [CPU])
+        text = self.output(decl.ExportConfig, [
+            '--notification-method', 'ops', 'oth*', '--definition', 'cpu'])
+        self.assertEqual(2, text.count('type: EMAIL'))
+        self.assertIn('- name: cpu', text)
+
     def test_output_file(self) -> None:
         self.project([MAIL], [])
         out = self.tmp / 'out.yaml'
