@@ -122,10 +122,12 @@ class Tour:
                        '--match-by', 'hostname', '--severity', 'HIGH',
                        '--alarm-action', 'ops-mail')
 
-        self.say('A new measurement triggers evaluation: web1 is starved')
+        self.say('A measurement triggers evaluation; avg() decides once '
+                 'its minute has closed: web1 is starved')
         self.openstack('metric', 'create', 'cpu.idle_perc', '--value', '3',
                        '--dimension', 'hostname=web1', '--dimension',
-                       'service=shop', '-f', 'value', '-c', 'value')
+                       'service=shop', '--time', '-2m', '-f', 'value', '-c',
+                       'value')
         self.openstack('alarm', 'list')
         self.openstack('alarm', 'count', '--group-by', 'state')
         alarm_id = self.openstack('alarm', 'list', '--state', 'ALARM',

@@ -40,8 +40,18 @@ class AlarmMatcher:
     def __init__(self, definition: Definition,
                  existing: Sequence[AlarmGroup] = ()) -> None:
         self.definition = definition
-        self.alarms: list[AlarmGroup] = list(existing)
+        self.alarms: list[AlarmGroup] = []
         self.waiting: list[AlarmGroup] = []
+        # metric -> the alarms (created ones) holding it
+        self.placed: dict[Metric, list[AlarmGroup]] = {}
+        for group in existing:
+            self.alarms.append(group)
+            for metric in group.metrics:
+                self.placed.setdefault(metric, []).append(group)
+
+    def _join(self, group: AlarmGroup, metric: Metric) -> None:
+        group.metrics.append(metric)
+        self.placed.setdefault(metric, []).append(group)
 
     def fits(self, group: AlarmGroup, metric: Metric) -> bool:
         """metricFitsInAlarm."""
@@ -72,16 +82,16 @@ class AlarmMatcher:
         """Place a metric; returns (alarms it joined, alarms it created)."""
         if not self.definition.feeds(metric):
             return [], []
-        for group in self.alarms + self.waiting:
-            if metric in group.metrics:
-                return [], []
+        if metric in self.placed or any(metric in g.metrics
+                                        for g in self.waiting):
+            return [], []
         if self.definition.match_by:
             joined = [g for g in self.alarms if self.fits(g, metric)]
         else:
             joined = self.alarms[:1]
         if joined:
             for group in joined:
-                group.metrics.append(metric)
+                self._join(group, metric)
             return joined, []
         created = []
         waiting = [g for g in self.waiting if self.fits(g, metric)]
@@ -100,10 +110,14 @@ class AlarmMatcher:
             for group in waiting:
                 group.metrics.append(metric)
                 if self.complete(group):
-                    self.waiting.remove(group)
+                    self.waiting = [g for g in self.waiting
+                                    if g is not group]
                     group.born_ms = at_ms
                     created.append(group)
-        self.alarms.extend(created)
+        for group in created:
+            self.alarms.append(group)
+            for known in group.metrics:
+                self.placed.setdefault(known, []).append(group)
         return [], created
 
 

@@ -241,13 +241,14 @@ def check_update(old: expr_mod.Expression, new: expr_mod.Expression,
     raise UpdateRefused('metrics in subexpression must not change')
 
 
-@dataclass
+@dataclass(eq=False)
 class AlarmGroup:
     """An alarm's membership: the metrics that feed it (AlarmCreationBolt).
     """
 
     metrics: list[Metric] = field(default_factory=list)
     born_ms: int = 0
+    id: str = ''                     # the caller's alarm id, if any
 
     def match_values(self, match_by: Sequence[str]) -> dict[str, str]:
         """getMatchesByValues: match_by keys present in its metrics."""

@@ -622,19 +622,13 @@ def no_definition_id(app: SandboxApp, req: Request) -> Response:
 
 def _check_sub_expressions(old: expr_mod.Expression,
                            new: expr_mod.Expression) -> None:
-    remaining = [s.metric_key for s in old.sub_expressions]
-    unmatched = 0
-    for sub in new.sub_expressions:
-        if sub.metric_key in remaining:
-            remaining.remove(sub.metric_key)
-        else:
-            unmatched += 1
-    if remaining or unmatched:
-        if len(old.sub_expressions) != len(new.sub_expressions):
-            msg = 'number of subexpressions must not change'
-        else:
-            msg = 'metrics in subexpression must not change'
-        raise unprocessable(_b(msg), title='InvalidUpdateException')
+    from monasca_osc.alarming import model
+
+    try:
+        model.check_update(old, new)
+    except model.UpdateRefused as exc:
+        raise unprocessable(_b(str(exc)),
+                            title='InvalidUpdateException') from None
 
 
 def update_definition(app: SandboxApp, req: Request, did: str,

@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar='SECONDS',
                         help='threshold evaluation tick, 0 disables '
                              '(default 10)')
+    parser.add_argument('--no-eval-on-post', dest='eval_on_post',
+                        action='store_false', default=True,
+                        help='do not evaluate alarms after a metric POST '
+                             '(step them with POST /sandbox/evaluate)')
     parser.add_argument('--enable-test-api', action='store_true',
                         help='serve /sandbox/faults, /sandbox/requests and '
                              '/sandbox/evaluate')
@@ -125,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app(args.db, notification_types=args.notification_types,
                    valid_periods=args.valid_notification_periods,
                    roles=roles, enable_test_api=args.enable_test_api,
-                   keystone=keystone, synchronous=args.synchronous)
+                   keystone=keystone, synchronous=args.synchronous,
+                   evaluate_on_post=args.eval_on_post)
     try:
         server = SandboxHTTPServer((args.host, args.port), app,
                                    certfile=args.cert, keyfile=args.key,

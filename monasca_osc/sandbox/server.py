@@ -298,12 +298,8 @@ class SandboxApp:
                 return web.no_content()
         elif path == '/sandbox/evaluate':
             if method == 'POST':
-                now_ms = None
-                if req.body.strip():
-                    data = req.json()
-                    if isinstance(data, dict) and data.get('now') is not None:
-                        now_ms = int(data['now'])
-                return web.json_response(self.evaluator.tick(now_ms))
+                return web.json_response(
+                    self.evaluator.tick(_evaluate_instant(req)))
         else:
             raise web.not_found()
         raise ApiError(405, '405 Method Not Allowed')
@@ -379,6 +375,26 @@ class SandboxApp:
                 'description': f'Injected by sandbox fault rule {rule.id}'}
 
 
+def _evaluate_instant(req: Request) -> int | None:
+    """``{"at": <ISO 8601 or epoch ms>}`` (``now`` is the old name)."""
+    if not req.body.strip():
+        return None
+    data = req.json()
+    if not isinstance(data, dict):
+        raise web.bad_request('expected {"at": <ISO 8601 or epoch ms>}')
+    value = data.get('at', data.get('now'))
+    if value is None:
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return int(value)
+        return web.parse_offset_time(str(value))
+    except (ValueError, OverflowError):
+        raise web.bad_request(
+            f'at: {value!r} is neither ISO 8601 nor epoch milliseconds'
+        ) from None
+
+
 def _xml(text: str | None) -> str:
     return (text or '').replace('&', '&amp;').replace('<', '&lt;').replace(
         '>', '&gt;')
@@ -391,7 +407,8 @@ def make_app(db: str = ':memory:', *,
              enable_test_api: bool = False,
              keystone: dict[str, str] | None = None,
              synchronous: str = 'NORMAL',
-             clock: Callable[[], float] = time.time) -> SandboxApp:
+             clock: Callable[[], float] = time.time,
+             evaluate_on_post: bool = True) -> SandboxApp:
     """Build the sandbox WSGI application (no server, no ticker)."""
     store = Store(db, synchronous=synchronous)
     config = SandboxConfig(
@@ -399,7 +416,8 @@ def make_app(db: str = ':memory:', *,
                             if t.strip()],
         valid_periods=list(valid_periods), roles=roles or auth.Roles(),
         enable_test_api=enable_test_api, keystone=keystone)
-    return SandboxApp(store, config, Evaluator(store, clock=clock))
+    return SandboxApp(store, config, Evaluator(
+        store, clock=clock, evaluate_on_post=evaluate_on_post))
 
 
 # -- HTTP server --------------------------------------------------------------

@@ -213,10 +213,13 @@ class Store:
     # -- metrics --------------------------------------------------------
     def insert_metrics(self, tenant: str,
                        metrics: Iterable[dict[str, Any]]
-                       ) -> dict[int, tuple[str, dict[str, str]]]:
-        """Store validated metrics; return {series_id: (name, dims)}."""
+                       ) -> dict[int, tuple[str, dict[str, str], int]]:
+        """Store validated metrics.
+
+        Returns {series_id: (name, dims, first timestamp in this call)}.
+        """
         rows = []
-        touched: dict[int, tuple[str, dict[str, str]]] = {}
+        touched: dict[int, tuple[str, dict[str, str], int]] = {}
         cache = self._series
         fresh: dict[tuple[str, str, str], int] = {}
         with self.write() as conn:
@@ -229,12 +232,14 @@ class Store:
                 if sid is None:
                     sid = self._series_id(conn, tenant, name, dims, dims_json)
                     fresh[key] = sid
-                if sid not in touched:
-                    touched[sid] = (name, dims)
+                ts = int(metric['timestamp'])
+                seen = touched.get(sid)
+                if seen is None or ts < seen[2]:
+                    touched[sid] = (name, dims, ts)
                 meta = metric.get('value_meta')
                 meta_text = (json.dumps(meta, ensure_ascii=False)
                              if meta else None)
-                rows.append((sid, int(metric['timestamp']),
+                rows.append((sid, ts,
                              float(metric['value']), meta_text))
             conn.executemany(
                 'INSERT OR REPLACE INTO measurements '

@@ -1,7 +1,9 @@
 """``openstack monitoring alarm [definition] ...`` end to end.
 
 Real ``openstack`` binary, no-Keystone sandbox. Alarms are made by the
-sandbox's threshold evaluator, which runs after every metric POST.
+sandbox's threshold evaluator, which runs after every metric POST; the
+tests post data at least two minutes old so that each new alarm's first
+period has closed.
 """
 
 from __future__ import annotations
@@ -81,12 +83,14 @@ def test_alarm_lifecycle(tenant: str) -> None:
     # No metric yet: no alarm.
     assert osc_json(tenant, 'alarm', 'list') == []
 
-    # A breaching value: the evaluator creates the alarm and fires it.
+    # A breaching value two minutes old: the evaluator creates the alarm
+    # and, its first period having closed, fires it (avg() is decided only
+    # once a period has closed, as monasca-thresh does).
     osc(tenant, 'metric', 'create', 'cpu.idle_perc', '--value', '3',
-        '--dimension', 'hostname=web1')
+        '--dimension', 'hostname=web1', '--time', '-2m')
     # Not matched by the expression's hostname=web1: no alarm for it.
     osc(tenant, 'metric', 'create', 'cpu.idle_perc', '--value', '3',
-        '--dimension', 'hostname=web2')
+        '--dimension', 'hostname=web2', '--time', '-2m')
     alarms = osc_json(tenant, 'alarm', 'list', '--definition', 'web1-idle')
     assert len(alarms) == 1, alarms
     alarm = alarms[0]
@@ -379,7 +383,8 @@ def fleet(endpoint: str) -> tuple[str, dict[str, Any]]:
     definition = lib.create_definition(
         endpoint, tenant, 'load-high', 'max(al.load) > 5',
         match_by=['hostname'], severity='MEDIUM')
-    now = lib.now_ms()
+    # Two minutes old: max() > 5 goes OK only once its period has closed.
+    now = lib.now_ms() - 120_000
     lib.post_metrics(endpoint, tenant, [
         lib.metric('al.load', 10 if host in ('a1', 'a2', 'a3') else 1,
                    {'hostname': host, 'role': 'web'}, now)

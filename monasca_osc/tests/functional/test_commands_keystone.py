@@ -150,8 +150,9 @@ def test_alarms_and_notifications(keystone: base.KeystoneEnv) -> None:
         'hostname', '--alarm-action', name, '--severity', 'high')
     assert definition['alarm_actions'] == [method['id']]
     assert definition['match_by'] == ['hostname']
+    # Two minutes old: avg() decides once the alarm's first period closed.
     ks('mon-user', 'metric', 'create', metric, '--value', '1',
-       '--dimension', 'hostname=web1')
+       '--dimension', 'hostname=web1', '--time', '-2m')
 
     alarms = ks_json('mon-user', 'alarm', 'list', '--definition',
                      definition['id'])

@@ -1,23 +1,33 @@
-"""Threshold evaluation lifecycle (define, post, ALARM, history, OK, ...)."""
+"""Threshold evaluation in the sandbox: the alarming engine over the store.
+
+The engine's rules are tested in tests/unit/alarming; these tests check
+what the sandbox adds: alarms made by metric POSTs, evaluation on POST at
+the clock, stepping with POST /sandbox/evaluate, persistence of the
+engine's state between steps, and state history.
+"""
 
 from __future__ import annotations
 
-import time
-
 from monasca_osc.sandbox.server import make_app
+from monasca_osc.sandbox.web import format_ms
 from monasca_osc.tests.unit.sandbox.conftest import Client, metric
+
+T0 = 1_700_000_040_000          # on a minute
+MIN = 60_000
 
 
 class FakeClock:
-    def __init__(self, now: float) -> None:
-        self.now = now
+    def __init__(self, now_ms: int) -> None:
+        self.now = now_ms / 1000
 
     def __call__(self) -> float:
         return self.now
 
 
-def _client(clock: FakeClock) -> Client:
-    return Client(make_app(':memory:', enable_test_api=True, clock=clock))
+def _client(now_ms: int = T0, **kwargs) -> tuple[Client, FakeClock]:
+    clock = FakeClock(now_ms)
+    return Client(make_app(':memory:', enable_test_api=True, clock=clock,
+                           **kwargs)), clock
 
 
 def history(client: Client, alarm_id: str) -> list[tuple[str, str]]:
@@ -25,62 +35,89 @@ def history(client: Client, alarm_id: str) -> list[tuple[str, str]]:
     return [(e['old_state'], e['new_state']) for e in doc['elements']]
 
 
-def test_lifecycle_undetermined_alarm_ok_undetermined() -> None:
-    clock = FakeClock(1_700_000_000.0)
-    client = _client(clock)
-    now_ms = int(clock.now * 1000)
+def state(client: Client, alarm_id: str) -> str:
+    return client.get(f'/v2.0/alarms/{alarm_id}').json['state']
+
+
+def step(client: Client, at: int | str) -> dict:
+    result = client.post('/sandbox/evaluate', {'at': at})
+    assert result.status == 200, result
+    return result.json
+
+
+def test_new_alarm_stays_undetermined_until_a_period_has_closed() -> None:
+    client, _ = _client()
     client.post('/v2.0/alarm-definitions', {
-        'name': 'cpu', 'expression': 'avg(cpu{svc=web}) > 90 times 2'})
-    # Breaching data in both windows (one period apart, in the past).
-    client.post('/v2.0/metrics', [
-        metric('cpu', now_ms - 70_000, 95, {'svc': 'web', 'h': '1'}),
-        metric('cpu', now_ms - 10_000, 97, {'svc': 'web', 'h': '1'}),
-        metric('cpu', now_ms - 10_000, 99, {'svc': 'db', 'h': '1'})])
+        'name': 'cpu', 'expression': 'avg(cpu{svc=web}) > 90'})
+    client.post('/v2.0/metrics', [metric('cpu', T0 + 1_000, 95,
+                                         {'svc': 'web', 'h': '1'})])
     (alarm,) = client.get('/v2.0/alarms').json['elements']
-    assert alarm['state'] == 'ALARM'
-    assert alarm['metrics'] == [{'name': 'cpu',
-                                 'dimensions': {'svc': 'web', 'h': '1'}}]
-    doc = client.get(f'/v2.0/alarms/{alarm["id"]}/state-history').json
-    (entry,) = doc['elements']
-    assert (entry['old_state'], entry['new_state']) == ('UNDETERMINED',
-                                                        'ALARM')
+    # Evaluated on POST, but avg() waits for its period to close.
+    assert alarm['state'] == 'UNDETERMINED'
+    assert step(client, T0 + 90_000) == {'alarms': 1, 'transitions': 0}
+    assert step(client, T0 + 2 * MIN) == {'alarms': 1, 'transitions': 1}
+    assert state(client, alarm['id']) == 'ALARM'
+    (entry,) = client.get(
+        f'/v2.0/alarms/{alarm["id"]}/state-history').json['elements']
+    assert entry['timestamp'] == format_ms(T0 + 2 * MIN)
     assert entry['reason'] == ('Thresholds were exceeded for the '
-                               'sub-alarms: avg(cpu{svc=web}) > 90.0 times 2 '
-                               'with the values: [95.0, 97.0]')
+                               'sub-alarms: avg(cpu{svc=web}) > 90.0 '
+                               'with the values: [95.0]')
     assert entry['sub_alarms'] == [{
         'sub_alarm_expression': {
             'function': 'AVG', 'metric_name': 'cpu',
             'dimensions': {'svc': 'web'}, 'operator': 'GT',
-            'threshold': 90.0, 'period': 60, 'periods': 2},
-        'sub_alarm_state': 'ALARM', 'current_values': [95.0, 97.0]}]
-    # A low value in the latest window brings the average down: OK.
-    client.post('/v2.0/metrics', [metric('cpu', now_ms - 5_000, 1,
-                                         {'svc': 'web', 'h': '1'})])
-    assert client.get(f'/v2.0/alarms/{alarm["id"]}').json['state'] == 'OK'
-    # Data stops: two periods later the windows are empty.
-    result = client.post('/sandbox/evaluate', {'now': now_ms + 200_000})
-    assert result.json == {'alarms': 1, 'transitions': 1}
-    assert client.get(f'/v2.0/alarms/{alarm["id"]}').json['state'] == \
-        'UNDETERMINED'
+            'threshold': 90.0, 'period': 60, 'periods': 1},
+        'sub_alarm_state': 'ALARM', 'current_values': [95.0]}]
+    assert entry['metrics'] == [{'id': None, 'name': 'cpu', 'dimensions':
+                                 {'svc': 'web', 'h': '1'}}]
+
+
+def test_lifecycle_alarm_ok_undetermined_by_steps() -> None:
+    client, _ = _client()
+    client.post('/v2.0/alarm-definitions', {
+        'name': 'cpu', 'expression': 'avg(cpu) > 90 times 2'})
+    client.post('/v2.0/metrics', [metric('cpu', T0 + i * MIN + 1_000, v)
+                                  for i, v in enumerate((95, 97, 1))])
+    (alarm,) = client.get('/v2.0/alarms').json['elements']
+    for minute in range(1, 12):
+        step(client, T0 + minute * MIN)
     assert history(client, alarm['id']) == [
         ('UNDETERMINED', 'ALARM'), ('ALARM', 'OK'), ('OK', 'UNDETERMINED')]
-    last = client.get(f'/v2.0/alarms/{alarm["id"]}/state-history'
-                      ).json['elements'][-1]
-    assert last['reason'].startswith('No data was present for the '
-                                     'sub-alarms: avg(cpu{svc=web})')
+    stamps = [e['timestamp'] for e in client.get(
+        f'/v2.0/alarms/{alarm["id"]}/state-history').json['elements']]
+    # ALARM once both windows are in, OK with the low value, UNDETERMINED
+    # after 2 x periods empty evaluations.
+    assert stamps == [format_ms(T0 + m * MIN) for m in (3, 4, 9)]
+
+
+def test_last_decides_on_post() -> None:
+    client, _ = _client()
+    client.post('/v2.0/alarm-definitions', {'name': 'l',
+                                            'expression': 'last(x) > 5'})
+    client.post('/v2.0/metrics', [metric('x', T0 - 500_000, 9)])
+    (alarm,) = client.get('/v2.0/alarms').json['elements']
+    assert alarm['state'] == 'ALARM'
+
+
+def test_a_metric_lacking_a_match_by_key_still_makes_an_alarm() -> None:
+    client, _ = _client()
+    client.post('/v2.0/alarm-definitions', {
+        'name': 'd', 'expression': 'max(disk) > 80', 'match_by': ['host']})
+    client.post('/v2.0/metrics', [metric('disk', T0, 95, {'dev': 'x'})])
+    (alarm,) = client.get('/v2.0/alarms').json['elements']
+    assert alarm['metrics'] == [{'name': 'disk', 'dimensions': {'dev': 'x'}}]
+    assert alarm['state'] == 'ALARM'
 
 
 def test_match_by_creates_one_alarm_per_value() -> None:
-    clock = FakeClock(time.time())
-    client = _client(clock)
+    client, _ = _client()
     client.post('/v2.0/alarm-definitions', {
         'name': 'd', 'expression': 'max(disk) > 80', 'match_by': ['host']})
-    now_ms = int(clock.now * 1000)
     client.post('/v2.0/metrics', [
-        metric('disk', now_ms, 90, {'host': 'a', 'dev': 'sda'}),
-        metric('disk', now_ms, 10, {'host': 'a', 'dev': 'sdb'}),
-        metric('disk', now_ms, 10, {'host': 'b'}),
-        metric('disk', now_ms, 95, {'dev': 'nohost'})])
+        metric('disk', T0 - 2 * MIN, 90, {'host': 'a', 'dev': 'sda'}),
+        metric('disk', T0 - 2 * MIN, 10, {'host': 'a', 'dev': 'sdb'}),
+        metric('disk', T0 - 2 * MIN, 10, {'host': 'b'})])
     alarms = client.get('/v2.0/alarms').json['elements']
     by_host = {a['metrics'][0]['dimensions']['host']: a for a in alarms}
     assert sorted(by_host) == ['a', 'b']
@@ -89,51 +126,57 @@ def test_match_by_creates_one_alarm_per_value() -> None:
     assert by_host['b']['state'] == 'OK'
 
 
-def test_deterministic_starts_ok_and_never_undetermined() -> None:
-    clock = FakeClock(time.time())
-    client = _client(clock)
+def test_deterministic_starts_ok_and_goes_back_to_ok() -> None:
+    client, clock = _client()
     client.post('/v2.0/alarm-definitions', {
         'name': 'logs', 'expression': 'count(log.error, deterministic) > 2'})
-    now_ms = int(clock.now * 1000)
-    client.post('/v2.0/metrics', [metric('log.error', now_ms, 1)])
+    client.post('/v2.0/metrics', [metric('log.error', T0, 1)])
     (alarm,) = client.get('/v2.0/alarms').json['elements']
     assert alarm['state'] == 'OK'
     assert history(client, alarm['id']) == []
-    client.post('/v2.0/metrics', [metric('log.error', now_ms - i, 1)
+    clock.now += 10
+    client.post('/v2.0/metrics', [metric('log.error', T0 + i, 1)
                                   for i in range(1, 4)])
-    assert client.get(f'/v2.0/alarms/{alarm["id"]}').json['state'] == \
-        'ALARM'
-    client.post('/sandbox/evaluate', {'now': now_ms + 3_600_000})
-    assert client.get(f'/v2.0/alarms/{alarm["id"]}').json['state'] == 'OK'
+    assert state(client, alarm['id']) == 'ALARM'
+    step(client, T0 + 10 * MIN)
+    step(client, T0 + 11 * MIN)
+    assert state(client, alarm['id']) == 'OK'
 
 
-def test_and_or_and_last() -> None:
-    clock = FakeClock(time.time())
-    client = _client(clock)
+def test_and_waits_for_both_metrics() -> None:
+    client, _ = _client()
     client.post('/v2.0/alarm-definitions', {
-        'name': 'combo',
-        'expression': 'last(a) > 5 and (max(b) > 1 or min(c) < 0)'})
-    now_ms = int(clock.now * 1000)
-    client.post('/v2.0/metrics', [metric('a', now_ms - 500_000, 9),
-                                  metric('b', now_ms, 0),
-                                  metric('c', now_ms, 3)])
+        'name': 'combo', 'expression': 'max(a) > 5 and max(b) > 1'})
+    client.post('/v2.0/metrics', [metric('a', T0, 9)])
+    assert client.get('/v2.0/alarms').json['elements'] == []
+    client.post('/v2.0/metrics', [metric('b', T0, 9)])
     (alarm,) = client.get('/v2.0/alarms').json['elements']
-    assert alarm['state'] == 'OK'
-    assert len(alarm['metrics']) == 3
-    client.post('/v2.0/metrics', [metric('c', now_ms - 1, -1)])
-    assert client.get(f'/v2.0/alarms/{alarm["id"]}').json['state'] == \
-        'ALARM'
+    assert len(alarm['metrics']) == 2
+    assert alarm['state'] == 'ALARM'
+
+
+def test_evaluate_at_iso_and_no_evaluation_on_post() -> None:
+    client, _ = _client(evaluate_on_post=False)
+    client.post('/v2.0/alarm-definitions', {'name': 'x',
+                                            'expression': 'max(x) > 1'})
+    client.post('/v2.0/metrics', [metric('x', T0 + 1_000, 5)])
+    (alarm,) = client.get('/v2.0/alarms').json['elements']
+    assert alarm['state'] == 'UNDETERMINED'
+    assert step(client, format_ms(T0 + 2_000)) == {'alarms': 1,
+                                                   'transitions': 1}
+    assert state(client, alarm['id']) == 'ALARM'
+    bad = client.post('/sandbox/evaluate', {'at': 'yesterday'})
+    assert bad.status == 400
+    assert 'at' in bad.json['description']
 
 
 def test_deleted_alarm_is_recreated_by_new_data() -> None:
-    clock = FakeClock(time.time())
-    client = _client(clock)
+    client, _ = _client()
     client.post('/v2.0/alarm-definitions', {'name': 'x',
                                             'expression': 'max(x) > 1'})
-    now_ms = int(clock.now * 1000)
-    client.post('/v2.0/metrics', [metric('x', now_ms, 5)])
+    client.post('/v2.0/metrics', [metric('x', T0, 5)])
     (alarm,) = client.get('/v2.0/alarms').json['elements']
     client.delete(f'/v2.0/alarms/{alarm["id"]}')
-    client.post('/v2.0/metrics', [metric('x', now_ms + 1, 5)])
+    client.post('/v2.0/metrics', [metric('x', T0 - 1, 5)])
     (again,) = client.get('/v2.0/alarms').json['elements']
     assert again['id'] != alarm['id'] and again['state'] == 'ALARM'
