@@ -66,19 +66,6 @@ class MetricsManager(Manager):
                           body=None if data is not None else list(metrics),
                           data=data, idempotent=True)
 
-    def create_from_file(self, path: str, format: str = 'auto',
-                         **options: Any) -> Any:
-        """Bulk ingest a JSON Lines, JSON array or CSV file.
-
-        Options are those of ``monasca_osc.ingest.Ingester`` (batch_size,
-        concurrency, errors_file, checkpoint, strict, ...); returns its
-        IngestReport.
-        """
-        from monasca_osc.ingest import engine
-
-        return engine.Ingester(self.adapter, **options).ingest_file(
-            path, format)
-
     def _list_params(self, name: Any, dimensions: Any, start_time: Any,
                      end_time: Any, tenant_id: Any) -> dict[str, Any]:
         if name is not None:

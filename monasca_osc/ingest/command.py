@@ -1,35 +1,63 @@
 """``metric create --file``: the CLI side of bulk ingest.
 
-``CreateMetric.take_action`` calls ``run(self, parsed_args)`` when
-``--file`` is given. It returns ShowOne columns (the counts, so ``-f json``
-gives them to scripts), prints one summary line on stderr, and raises
-``BatchFailed`` (exit 1) when any record was refused or not sent.
+Flow: ``CreateMetric.take_action`` calls ``run(parsed_args, ...)`` when
+``--file`` is given; ``run`` checks the output paths, builds an
+``Ingester`` from the options, runs it, prints the one summary line on
+stderr and returns a ``BulkResult``. The command decides what to print from
+it: the counts as a ShowOne (``-f json`` gives them to scripts), nothing
+for a dry run (its payload on stdout is the output), and then exit 1
+(``BatchFailed``) when ``result.failure`` says some record was refused or
+not sent. ``run`` itself raises ``BatchFailed`` when the run could not go
+on, and ``KeyboardInterrupt`` after Ctrl-C or SIGTERM (progress saved).
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 import contextlib
+from dataclasses import dataclass
 import os
 import signal
-import sys
 from typing import Any
 
 from monasca_osc import exceptions as exc
 from monasca_osc.common import dimensions as dims
 from monasca_osc.common import timeutil
 from monasca_osc.common.validation import ValidationError
-from monasca_osc.ingest import engine
 from monasca_osc.ingest import options as opts
+from monasca_osc.ingest.ingester import Ingester
+from monasca_osc.ingest.report import (
+    IngestInterrupted,
+    IngestReport,
+    IngestStopped,
+)
 
 FIELDS = ('source', 'format', 'read', 'sent', 'invalid', 'rejected',
           'failed', 'unsent', 'retried', 'requests', 'batches', 'resumed',
           'elapsed', 'rate', 'errors_file', 'checkpoint')
 
 
-def build_ingester(parsed_args: argparse.Namespace, target: Any,
-                   stderr: Any, stdout: Any) -> engine.Ingester:
+@dataclass
+class BulkResult:
+    """What ``metric create --file`` did, for the command to show."""
+
+    report: IngestReport
+    columns: tuple[str, ...] = FIELDS
+
+    @property
+    def values(self) -> tuple[Any, ...]:
+        data = self.report.as_dict()
+        return tuple(data[f] for f in self.columns)
+
+    @property
+    def failure(self) -> str | None:
+        """The one-line error when some record was not ingested."""
+        return None if self.report.ok else _failure(self.report)
+
+
+def build_ingester(parsed_args: argparse.Namespace, client: Any,
+                   stderr: Any, stdout: Any) -> Ingester:
     """An Ingester configured from the command line."""
     if getattr(parsed_args, 'value', None) is not None:
         raise ValidationError(
@@ -51,8 +79,8 @@ def build_ingester(parsed_args: argparse.Namespace, target: Any,
 
         validation.validate_metric_name(name)
     show_progress = not parsed_args.no_progress and _isatty(stderr)
-    return engine.Ingester(
-        target,
+    return Ingester(
+        client,
         batch_size=parsed_args.batch_size,
         batch_bytes=parsed_args.batch_bytes,
         concurrency=parsed_args.concurrency,
@@ -76,6 +104,7 @@ def build_ingester(parsed_args: argparse.Namespace, target: Any,
         dimension_columns=dimension_columns,
         meta_columns=meta_columns,
         ignore_columns=parsed_args.ignore_columns,
+        flush_interval=parsed_args.flush_interval,
         progress=stderr if show_progress else None)
 
 
@@ -102,46 +131,35 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run(cmd: Any, parsed_args: argparse.Namespace) -> Any:
-    """Run ``metric create --file`` for the command object ``cmd``."""
-    app = getattr(cmd, 'app', None)
-    stderr = getattr(app, 'stderr', None) or sys.stderr
-    stdout = getattr(app, 'stdout', None) or sys.stdout
+def run(parsed_args: argparse.Namespace, client: Callable[[], Any],
+        stdout: Any, stderr: Any) -> BulkResult:
+    """Run ``metric create --file``; ``client()`` is called unless it is a
+    dry run (which needs no credentials or endpoint)."""
     for option, path in (('--errors-file', parsed_args.errors_file),
                          ('--checkpoint', parsed_args.checkpoint)):
         _check_writable(option, path)
-    # A dry run needs no credentials or endpoint.
-    target = None if parsed_args.dry_run else cmd.client
-    ingester = build_ingester(parsed_args, target, stderr, stdout)
+    ingester = build_ingester(
+        parsed_args, None if parsed_args.dry_run else client(), stderr,
+        stdout)
     try:
         with _sigterm_as_interrupt():
             report = ingester.ingest_file(parsed_args.file,
                                           parsed_args.input_format)
-    except engine.IngestInterrupted as err:
+    except IngestInterrupted as err:
         stderr.write(err.report.summary() + '\n')
         if parsed_args.checkpoint:
             stderr.write(f'Progress saved in {parsed_args.checkpoint}; run '
                          f'the same command to continue\n')
         stderr.flush()
         raise KeyboardInterrupt from None
-    except engine.IngestStopped as err:
+    except IngestStopped as err:
         if err.report is not None:
             stderr.write(err.report.summary() + '\n')
             stderr.flush()
         raise exc.BatchFailed(str(err)) from None
     stderr.write(report.summary() + '\n')
     stderr.flush()
-    if report.dry_run:
-        # The payload is the output: no table after it.
-        cmd.produce_output = lambda *args, **kwargs: 0
-    data = report.as_dict()
-    columns = FIELDS
-    values = tuple(data[f] for f in columns)
-    if not report.ok:
-        if not report.dry_run:
-            cmd.produce_output(parsed_args, columns, values)
-        raise exc.BatchFailed(_failure(report))
-    return columns, values
+    return BulkResult(report)
 
 
 def _check_writable(option: str, path: str | None) -> None:
@@ -157,7 +175,7 @@ def _check_writable(option: str, path: str | None) -> None:
         raise exc.ValidationError(f'{option} {path}: not writable')
 
 
-def _failure(report: engine.IngestReport) -> str:
+def _failure(report: IngestReport) -> str:
     if report.stopped and not (report.invalid or report.rejected
                                or report.failed):
         return f'Bulk ingest stopped: {report.stopped}'

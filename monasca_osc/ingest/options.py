@@ -1,9 +1,8 @@
 """Options of ``metric create`` for bulk ingest (stdlib only).
 
 Command modules import this at parse time, so it must stay cheap: the
-standard library and nothing else. The engine (``monasca_osc.ingest.engine``)
-takes its defaults from the constants here so the CLI and the Python API
-agree.
+standard library and nothing else. ``Ingester`` takes its defaults from the
+constants here so the CLI and the Python API agree.
 """
 
 from __future__ import annotations
@@ -24,13 +23,15 @@ DEFAULT_CONCURRENCY = 3
 MAX_CONCURRENCY = 16
 DEFAULT_RETRIES = 5
 DEFAULT_BACKOFF = 0.5
+# Slow input (a pipe, stdin): a partial batch waits at most this long.
+DEFAULT_FLUSH_INTERVAL = 1.0
 
 # Options that only make sense with --file (see bulk_options_given).
 BULK_DESTS = ('input_format', 'batch_size', 'batch_bytes', 'concurrency',
               'retries', 'retry_backoff', 'errors_file', 'strict',
               'checkpoint', 'dry_run', 'allow_any_time', 'timestamp_unit',
               'dimension_columns', 'meta_columns', 'ignore_columns',
-              'no_progress')
+              'no_progress', 'flush_interval')
 
 _SIZE = re.compile(r'^\s*(\d+)\s*([kmg]?)(i?b)?\s*$', re.IGNORECASE)
 _SIZE_FACTORS = {'': 1, 'k': 1024, 'm': 1024 ** 2, 'g': 1024 ** 3}
@@ -121,6 +122,14 @@ def add_bulk_options(parser: argparse.ArgumentParser) -> None:
         help='First backoff delay; it doubles on each retry, up to 30s '
              f'(default: {DEFAULT_BACKOFF})')
     group.add_argument(
+        '--flush-interval', metavar='<seconds>', type=_non_negative_float,
+        default=DEFAULT_FLUSH_INTERVAL,
+        help='Input that arrives slowly (stdin, a pipe such as tail -f): '
+             'send a partial batch once its oldest record has waited this '
+             'long (0: whenever no more input is ready) instead of holding '
+             'records until --batch-size arrive (default: '
+             f'{DEFAULT_FLUSH_INTERVAL:g})')
+    group.add_argument(
         '--errors-file', metavar='<path>',
         help='Write each refused or unsent record here, one JSON object a '
              'line: {"line": N, "reason": "...", "record": ...} (default: '
@@ -189,7 +198,8 @@ def bulk_options_given(parsed_args: argparse.Namespace) -> list[str]:
         'input_format': 'auto', 'batch_size': DEFAULT_BATCH_SIZE,
         'batch_bytes': DEFAULT_BATCH_BYTES,
         'concurrency': DEFAULT_CONCURRENCY, 'retries': DEFAULT_RETRIES,
-        'retry_backoff': DEFAULT_BACKOFF, 'timestamp_unit': 'auto'}
+        'retry_backoff': DEFAULT_BACKOFF, 'timestamp_unit': 'auto',
+        'flush_interval': DEFAULT_FLUSH_INTERVAL}
     given = []
     for dest in BULK_DESTS:
         value = getattr(parsed_args, dest, None)

@@ -22,6 +22,7 @@ import io
 import json
 import os
 import re
+import stat
 from typing import Any, BinaryIO
 
 from monasca_osc.common.validation import ValidationError
@@ -63,10 +64,17 @@ SKIPPED = Record(-1, 0)
 
 
 class Source:
-    """An opened input: a binary stream plus what we know about it."""
+    """An opened input: a binary stream plus what we know about it.
+
+    ``can_block``: reading may wait on a writer (stdin or a path that is a
+    pipe, terminal or socket, not a regular file); such input is read in a
+    helper thread so that partial batches can be sent on time.
+    """
 
     def __init__(self, path: str, stream: BinaryIO, size: int | None,
-                 raw: BinaryIO | None = None, name: str | None = None):
+                 raw: BinaryIO | None = None, name: str | None = None,
+                 can_block: bool = False):
+        self.can_block = can_block
         self.path = path
         self.stream = stream
         # The file as stored (compressed, if gzip): progress is measured on
@@ -103,6 +111,10 @@ def open_source(path: str) -> Source:
         stream = raw if hasattr(raw, 'peek') else io.BufferedReader(raw)
         size = None
         name = '<stdin>'
+        try:
+            can_block = not stat.S_ISREG(os.fstat(raw.fileno()).st_mode)
+        except (OSError, ValueError, AttributeError):
+            can_block = True  # not a real file descriptor: assume a pipe
     else:
         try:
             raw = open(path, 'rb')  # noqa: SIM115 - closed by Source.close
@@ -116,11 +128,13 @@ def open_source(path: str) -> Source:
         except OSError:
             size = None
         name = path
+        can_block = size is None
     head = stream.peek(2)[:2]
     if head == b'\x1f\x8b':
         stream = gzip.GzipFile(fileobj=stream, mode='rb')  # type: ignore
         stream = io.BufferedReader(stream, CHUNK)  # type: ignore
-    return Source(path, stream, size, raw=raw, name=name)
+    return Source(path, stream, size, raw=raw, name=name,
+                  can_block=can_block)
 
 
 def detect_format(source: Source, requested: str = 'auto') -> str:
@@ -211,6 +225,9 @@ class _Buffer:
 
     def __init__(self, stream: BinaryIO):
         self.stream = stream
+        # read1: what has arrived (one raw read), so elements from a slow
+        # pipe are parsed as they come instead of after 256 KiB.
+        self._read = getattr(stream, 'read1', stream.read)
         self.decoder = codecs.getincrementaldecoder('utf-8-sig')('strict')
         self.text = ''
         self.pos = 0
@@ -222,7 +239,7 @@ class _Buffer:
         """Read one more chunk; False at end of input."""
         if self.eof:
             return False
-        data = self.stream.read(CHUNK)
+        data = self._read(CHUNK)
         try:
             if data:
                 chunk = self.decoder.decode(data)

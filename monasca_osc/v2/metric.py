@@ -31,6 +31,9 @@ def _finite_float(text: str) -> float:
 class CreateMetric(commands.ShowOne):
     """Create (post) a metric measurement, or many from a file"""
 
+    # With --file: the ingest.command.BulkResult of this run.
+    _bulk: Any = None
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('name', metavar='<name>', nargs='?',
@@ -92,7 +95,10 @@ class CreateMetric(commands.ShowOne):
                     'Empty --file: give a path, or - for stdin')
             from monasca_osc.ingest import command as ingest
 
-            return ingest.run(self, parsed_args)
+            app = self.app
+            self._bulk = ingest.run(parsed_args, lambda: self.client,
+                                    stdout=app.stdout, stderr=app.stderr)
+            return self._bulk.columns, self._bulk.values
         from monasca_osc.ingest import options
 
         stray = options.bulk_options_given(parsed_args)
@@ -112,6 +118,21 @@ class CreateMetric(commands.ShowOne):
             metric['timestamp'])
         return CREATED_FIELDS, cells.get_fields(shown, CREATED_FIELDS,
                                                 CREATED_FORMATTERS)
+
+
+    def produce_output(self, parsed_args: argparse.Namespace,
+                       column_names: Any, data: Any) -> int:
+        bulk = self._bulk
+        if bulk is None:
+            return super().produce_output(parsed_args, column_names, data)
+        # A dry run's output is the payload it printed: no table after it.
+        if not bulk.report.dry_run:
+            super().produce_output(parsed_args, column_names, data)
+        if bulk.failure:
+            from monasca_osc import exceptions
+
+            raise exceptions.BatchFailed(bulk.failure)
+        return 0
 
 
 class ListMetric(commands.Lister):

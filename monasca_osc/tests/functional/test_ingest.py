@@ -620,6 +620,56 @@ def test_strict_stops_at_the_first_invalid_record(server, tenant, tmp_path):
     expect_all(server, tenant, 'strict.metric', range(2345))
 
 
+def wait_for_count(server: SandboxServer, tenant: str, name: str,
+                   count: int, timeout: float) -> float:
+    """Seconds until the server holds ``count`` points of ``name``."""
+    started = time.monotonic()
+    while stats(server, tenant, name)['count'] < count:
+        assert time.monotonic() - started < timeout, \
+            f'{count} points of {name} not stored after {timeout}s'
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def test_a_slow_pipe_is_delivered_within_the_flush_interval(server, tenant):
+    """``tail -f app.log | ... | metric create --file -``: each record is
+    stored about a second after it is written (the default
+    --flush-interval), while the pipe stays open; the summary is exact."""
+    name = 'pipe.metric'
+    proc = subprocess.Popen(
+        osc_argv(server, tenant, '--file', '-', '-f', 'json'),
+        env=base._base_env(None), stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        def write(i: int) -> None:
+            proc.stdin.write(json.dumps(record(i, name)).encode() + b'\n')
+            proc.stdin.flush()
+        write(0)
+        # The first one also waits for the command to start.
+        wait_for_count(server, tenant, name, 1, timeout=60)
+        for i in (1, 2):
+            write(i)
+            elapsed = wait_for_count(server, tenant, name, i + 1,
+                                     timeout=10)
+            # Held for the flush interval (1 s from when it was read),
+            # then sent at once: not held for a full batch.
+            assert 0.9 <= elapsed < 2.5, elapsed
+            assert proc.poll() is None  # the pipe is still open
+    except BaseException:
+        proc.kill()
+        proc.communicate(timeout=30)
+        raise
+    # Closes stdin: the end of the input.
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    report = json.loads(stdout)
+    assert (report['read'], report['sent'], report['batches'],
+            report['requests']) == (3, 3, 3, 3)
+    assert stderr.decode().splitlines()[-1].startswith(
+        'Ingested <stdin>: read 3, sent 3, invalid 0, rejected 0, failed 0')
+    expect_all(server, tenant, name, range(3))
+
+
 def test_stdin_with_a_checkpoint_is_refused(server, tenant, tmp_path):
     result = osc(server, tenant, '--file', '-', '--checkpoint',
                  str(tmp_path / 'c'), input='', check=False)

@@ -16,7 +16,8 @@ import textwrap
 
 import pytest
 
-HEAVY = ('monasca_osc.api', 'monasca_osc.sandbox', 'monasca_osc.ingest.engine',
+HEAVY = ('monasca_osc.api', 'monasca_osc.sandbox',
+         'monasca_osc.ingest.ingester', 'monasca_osc.ingest.run',
          'monasca_osc.ingest.readers', 'monasca_osc.ingest.command',
          'monasca_osc.legacy', 'monasca_osc.client', 'monasca_osc.shell')
 

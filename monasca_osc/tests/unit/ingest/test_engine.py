@@ -15,7 +15,11 @@ import tracemalloc
 import pytest
 
 from monasca_osc import exceptions as exc
-from monasca_osc.ingest import engine, readers
+from monasca_osc.ingest import batch as batch_mod
+from monasca_osc.ingest import readers
+from monasca_osc.ingest import run as run_mod
+from monasca_osc.ingest.ingester import Ingester
+from monasca_osc.ingest.report import IngestInterrupted, IngestStopped
 from monasca_osc.tests.unit.ingest.fakes import FakeSender, metric
 
 
@@ -41,7 +45,7 @@ def by_value(metrics) -> list:
 def test_batches_by_count_and_everything_arrives_once(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(2500)))
     sender = FakeSender()
-    report = engine.Ingester(sender, batch_size=1000).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=1000).ingest_file(path)
     assert [len(json.loads(b)) for b in sender.bodies] == [1000, 1000, 500]
     assert by_value(sender.received) == list(range(2500))
     assert (report.read, report.sent, report.invalid, report.rejected,
@@ -57,8 +61,8 @@ def test_batches_by_bytes(tmp_path):
     items.append(metric(400, value_meta={'pad': 'y' * 1900}))
     path = write_jsonl(tmp_path / 'm.jsonl', items)
     sender = FakeSender()
-    report = engine.Ingester(sender, batch_size=1000,
-                             batch_bytes=4096).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=1000,
+                      batch_bytes=4096).ingest_file(path)
     assert report.sent == 401
     for body in sender.bodies:
         assert len(body) <= 4096
@@ -72,7 +76,7 @@ def test_a_metric_larger_than_batch_bytes_is_sent_alone(tmp_path):
     items = [metric(0), metric(1, value_meta={'p': 'z' * 2000}), metric(2)]
     path = write_jsonl(tmp_path / 'm.jsonl', items)
     sender = FakeSender()
-    report = engine.Ingester(sender, batch_bytes=1024).ingest_file(path)
+    report = Ingester(sender=sender, batch_bytes=1024).ingest_file(path)
     assert report.sent == 3
     assert [len(json.loads(b)) for b in sender.bodies] == [1, 1, 1]
 
@@ -85,7 +89,7 @@ def test_bodies_are_the_lines_as_read_or_compact_json(tmp_path):
              json.dumps(metric(4, value_meta={'n': 'NaN'}))]
     path = write_jsonl(tmp_path / 'm.jsonl', lines)
     sender = FakeSender()
-    engine.Ingester(sender).ingest_file(path)
+    Ingester(sender=sender).ingest_file(path)
     compact = [json.dumps(m, separators=(',', ':'), ensure_ascii=False)
                for m in (metric(2, timestamp=1714557600000),
                          metric(3, value_meta={'e': '\u00e9'}),
@@ -100,7 +104,7 @@ def test_a_lone_surrogate_is_refused_not_a_crash(tmp_path):
         '"value_meta": {"x": "\\ud800"}}'])
     sender = FakeSender()
     stream = io.StringIO()
-    report = engine.Ingester(sender, error_stream=stream).ingest_file(path)
+    report = Ingester(sender=sender, error_stream=stream).ingest_file(path)
     assert report.invalid == 1 and sender.requests == 0
     assert 'lone surrogate' in stream.getvalue()
 
@@ -108,8 +112,8 @@ def test_a_lone_surrogate_is_refused_not_a_crash(tmp_path):
 def test_concurrency_is_bounded_and_used(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(600)))
     sender = FakeSender(delay=0.05)
-    report = engine.Ingester(sender, batch_size=20,
-                             concurrency=3).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=20,
+                      concurrency=3).ingest_file(path)
     assert report.sent == 600
     assert sender.max_in_flight == 3
     assert len(sender.threads) == 3
@@ -125,8 +129,8 @@ def test_memory_is_flat_whatever_the_input_size():
                 yield metric(i, value_meta={'pad': 'p' * 100})
         tracemalloc.start()
         try:
-            report = engine.Ingester(sender, batch_size=200,
-                                     concurrency=2).ingest_records(
+            report = Ingester(sender=sender, batch_size=200,
+                              concurrency=2).ingest_records(
                 generate())
             used = tracemalloc.get_traced_memory()[1]
         finally:
@@ -147,8 +151,8 @@ def test_in_flight_batches_are_bounded(tmp_path, monkeypatch):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(3000)))
     alive = {'now': 0, 'max': 0}
     lock = threading.Lock()
-    original_finish = engine.Batch.finish
-    original_complete = engine._Run._complete
+    original_finish = batch_mod.Batch.finish
+    original_complete = run_mod.Run._complete
 
     def finish(self):
         with lock:
@@ -160,11 +164,11 @@ def test_in_flight_batches_are_bounded(tmp_path, monkeypatch):
         with lock:
             alive['now'] -= 1
         original_complete(self, batch, outcome)
-    monkeypatch.setattr(engine.Batch, 'finish', finish)
-    monkeypatch.setattr(engine._Run, '_complete', complete)
+    monkeypatch.setattr(batch_mod.Batch, 'finish', finish)
+    monkeypatch.setattr(run_mod.Run, '_complete', complete)
     sender = FakeSender(delay=0.01)
-    report = engine.Ingester(sender, batch_size=10,
-                             concurrency=2).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=10,
+                      concurrency=2).ingest_file(path)
     assert report.sent == 3000
     assert alive['max'] <= 2 * 2 + 1
 
@@ -184,7 +188,7 @@ def test_invalid_records_go_to_the_errors_file_line_by_line(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', lines)
     errors = tmp_path / 'errors.jsonl'
     sender = FakeSender()
-    report = engine.Ingester(sender, errors_file=str(errors)).ingest_file(
+    report = Ingester(sender=sender, errors_file=str(errors)).ingest_file(
         path)
     assert by_value(sender.received) == [0, 4]
     assert (report.read, report.sent, report.invalid) == (8, 2, 6)
@@ -209,7 +213,7 @@ def test_without_errors_file_the_first_errors_go_to_the_stream(tmp_path):
     lines = ['{"bad' for _ in range(15)] + [json.dumps(metric(0))]
     path = write_jsonl(tmp_path / 'm.jsonl', lines)
     stream = io.StringIO()
-    report = engine.Ingester(FakeSender(), error_stream=stream).ingest_file(
+    report = Ingester(sender=FakeSender(), error_stream=stream).ingest_file(
         path)
     out = stream.getvalue().splitlines()
     assert len(out) == 11
@@ -225,8 +229,8 @@ def test_strict_stops_at_the_first_invalid_record(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', items)
     errors = tmp_path / 'e.jsonl'
     sender = FakeSender()
-    report = engine.Ingester(sender, batch_size=1000, strict=True,
-                             errors_file=str(errors)).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=1000, strict=True,
+                      errors_file=str(errors)).ingest_file(path)
     assert by_value(sender.received) == list(range(1500))
     assert report.stopped == 'invalid record at line 1501 (--strict)'
     assert (report.read, report.sent, report.invalid) == (1501, 1500, 1)
@@ -244,8 +248,8 @@ def test_422_batches_are_split_to_isolate_rejected_records(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(1000)))
     errors = tmp_path / 'e.jsonl'
     sender = FakeSender(reject=poison)
-    report = engine.Ingester(sender, batch_size=1000, concurrency=1,
-                             errors_file=str(errors)).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=1000, concurrency=1,
+                      errors_file=str(errors)).ingest_file(path)
     assert by_value(sender.received) == sorted(
         set(range(1000)) - {13, 500, 999})
     assert (report.sent, report.rejected, report.failed) == (997, 3, 0)
@@ -272,7 +276,7 @@ def test_400_and_413_split_too(tmp_path):
         return None
     sender = FakeSender(fail=fail)
     errors = tmp_path / 'e.jsonl'
-    report = engine.Ingester(sender, errors_file=str(errors)).ingest_file(
+    report = Ingester(sender=sender, errors_file=str(errors)).ingest_file(
         path)
     assert report.sent == 63 and report.rejected == 1
     assert errors_of(errors)[0]['status'] == 400
@@ -282,8 +286,8 @@ def test_400_and_413_split_too(tmp_path):
 def test_strict_stops_after_a_server_rejection(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(5000)))
     sender = FakeSender(reject=poison)
-    report = engine.Ingester(sender, batch_size=100, concurrency=1,
-                             strict=True).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=100, concurrency=1,
+                      strict=True).ingest_file(path)
     assert report.rejected == 1
     assert report.stopped == ('record at line 14 rejected by the server '
                               '(--strict)')
@@ -304,8 +308,8 @@ def test_a_batch_that_still_fails_is_written_with_its_records(tmp_path):
     errors = tmp_path / 'e.jsonl'
     sender = FakeSender(fail=lambda n, ms: unavailable()
                         if ms[0]['value'] == 100 else None)
-    report = engine.Ingester(sender, batch_size=100, concurrency=1,
-                             errors_file=str(errors)).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=100, concurrency=1,
+                      errors_file=str(errors)).ingest_file(path)
     assert (report.sent, report.failed) == (200, 100)
     got = errors_of(errors)
     assert [e['line'] for e in got] == list(range(101, 201))
@@ -319,8 +323,8 @@ def test_a_batch_that_still_fails_is_written_with_its_records(tmp_path):
 def test_consecutive_failed_batches_stop_the_run(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(5000)))
     sender = FakeSender(fail=lambda n, ms: unavailable())
-    report = engine.Ingester(sender, batch_size=100,
-                             concurrency=2).ingest_file(path)
+    report = Ingester(sender=sender, batch_size=100,
+                      concurrency=2).ingest_file(path)
     assert report.stopped.startswith('3 batches in a row were not sent; '
                                      'last error: Service unavailable')
     assert report.sent == 0 and report.failed >= 300
@@ -333,9 +337,9 @@ def test_auth_and_endpoint_errors_stop_the_run(tmp_path, status):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(5000)))
     sender = FakeSender(fail=lambda n, ms: exc.from_status(status)(
         http_status=status, title='Nope') if n >= 3 else None)
-    with pytest.raises(engine.IngestStopped, match='Nope') as err:
-        engine.Ingester(sender, batch_size=100,
-                        concurrency=2).ingest_file(path)
+    with pytest.raises(IngestStopped, match='Nope') as err:
+        Ingester(sender=sender, batch_size=100,
+                 concurrency=2).ingest_file(path)
     report = err.value.report
     assert report is not None and report.sent >= 200
     assert sender.requests < 10
@@ -349,7 +353,7 @@ def test_an_ingester_can_run_again_after_a_stop(tmp_path):
     first_run = [True]
     sender = FakeSender(
         fail=lambda n, ms: unavailable() if first_run[0] else None)
-    ingester = engine.Ingester(sender, batch_size=100, concurrency=1)
+    ingester = Ingester(sender=sender, batch_size=100, concurrency=1)
     first = ingester.ingest_file(path)
     assert first.stopped and first.sent == 0
     first_run[0] = False
@@ -361,7 +365,7 @@ def test_retries_are_reported(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(10)))
     sender = FakeSender()
     sender.retry_count = 4
-    report = engine.Ingester(sender).ingest_file(path)
+    report = Ingester(sender=sender).ingest_file(path)
     assert report.retried == 4
     assert 'retried 4' in report.summary()
 
@@ -374,9 +378,9 @@ def test_dry_run_prints_the_normalised_payload_and_sends_nothing(tmp_path):
              {'name': 'n', 'value': 2}]
     path = write_jsonl(tmp_path / 'm.jsonl', items)
     out = io.StringIO()
-    report = engine.Ingester(None, dry_run=True, dry_run_output=out,
-                             default_timestamp=1714557600999,
-                             error_stream=io.StringIO()).ingest_file(path)
+    report = Ingester(dry_run=True, dry_run_output=out,
+                      default_timestamp=1714557600999,
+                      error_stream=io.StringIO()).ingest_file(path)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert lines == [metric(0), {'name': 'n', 'value': 2,
                                  'timestamp': 1714557600999}]
@@ -387,7 +391,7 @@ def test_dry_run_prints_the_normalised_payload_and_sends_nothing(tmp_path):
 def test_dry_run_refuses_a_checkpoint(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', [metric(0)])
     with pytest.raises(exc.ValidationError, match='--dry-run'):
-        engine.Ingester(None, dry_run=True, checkpoint=str(
+        Ingester(dry_run=True, checkpoint=str(
             tmp_path / 'c')).ingest_file(path)
 
 
@@ -429,7 +433,7 @@ def crash_copy(sender, checkpoint, errors, threshold: int, dest,
 def test_resume_after_a_crash_counts_every_record_once(
         tmp_path, monkeypatch, concurrency, crash_at):
     # Saves lag behind completions, as they do at full speed.
-    monkeypatch.setattr(engine, 'CHECKPOINT_INTERVAL', 0.02)
+    monkeypatch.setattr(run_mod, 'CHECKPOINT_INTERVAL', 0.02)
     items = [metric(i) for i in range(6000)]
     bad = set(range(5, 6000, 37)) | {5999}
     for i in bad:
@@ -443,17 +447,17 @@ def test_resume_after_a_crash_counts_every_record_once(
     first = FakeSender(reject=lambda m: 'No' if m['value'] == 2000 else None)
     hook = crash_copy(first, point, errors, crash_at, saved, stored)
     first.on_post = lambda n: (time.sleep(rng.random() / 100), hook(n))
-    engine.Ingester(first, batch_size=50, concurrency=concurrency,
-                    errors_file=str(errors), checkpoint=str(point)
-                    ).ingest_file(path)
+    Ingester(sender=first, batch_size=50, concurrency=concurrency,
+             errors_file=str(errors), checkpoint=str(point)
+             ).ingest_file(path)
     assert stored, 'the crash point was not reached'
     # "kill -9" then: put back the files of that moment.
     shutil.copy(saved / 'c.ckpt', point)
     shutil.copy(saved / 'e.jsonl', errors)
     second = FakeSender(reject=lambda m: 'No' if m['value'] == 2000 else None)
-    report = engine.Ingester(second, batch_size=50, concurrency=concurrency,
-                             errors_file=str(errors), checkpoint=str(point)
-                             ).ingest_file(path)
+    report = Ingester(sender=second, batch_size=50, concurrency=concurrency,
+                      errors_file=str(errors), checkpoint=str(point)
+                      ).ingest_file(path)
     # Nothing skipped: every valid record was accepted by one of the runs.
     union = stored | {m['value'] for m in second.received}
     expected = set(range(6000)) - bad - {2000}
@@ -476,7 +480,7 @@ def test_records_without_timestamp_get_the_same_instant_on_resume(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', items)
     point = str(tmp_path / 'c.ckpt')
     first = FakeSender()
-    engine.Ingester(first, checkpoint=point).ingest_file(path)
+    Ingester(sender=first, checkpoint=point).ingest_file(path)
     stamps = {m['timestamp'] for m in first.received}
     assert len(stamps) == 1
     state = json.loads(open(point).read())
@@ -487,9 +491,9 @@ def test_records_without_timestamp_get_the_same_instant_on_resume(tmp_path):
 def test_a_complete_checkpoint_sends_nothing_again(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(100)))
     point = str(tmp_path / 'c.ckpt')
-    engine.Ingester(FakeSender(), checkpoint=point).ingest_file(path)
+    Ingester(sender=FakeSender(), checkpoint=point).ingest_file(path)
     again = FakeSender()
-    report = engine.Ingester(again, checkpoint=point).ingest_file(path)
+    report = Ingester(sender=again, checkpoint=point).ingest_file(path)
     assert again.requests == 0
     assert (report.read, report.sent, report.resumed) == (100, 100, 100)
     assert report.ok
@@ -498,26 +502,26 @@ def test_a_complete_checkpoint_sends_nothing_again(tmp_path):
 def test_a_checkpoint_for_another_file_is_refused(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(100)))
     point = str(tmp_path / 'c.ckpt')
-    engine.Ingester(FakeSender(), checkpoint=point).ingest_file(path)
+    Ingester(sender=FakeSender(), checkpoint=point).ingest_file(path)
     write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(101)))
     sender = FakeSender()
-    with pytest.raises(engine.IngestStopped,
+    with pytest.raises(IngestStopped,
                        match='was written for another input'):
-        engine.Ingester(sender, checkpoint=point).ingest_file(path)
+        Ingester(sender=sender, checkpoint=point).ingest_file(path)
     assert sender.requests == 0
 
 
 def test_a_checkpoint_written_with_other_options_is_refused(tmp_path):
     path = write_jsonl(tmp_path / 'm.jsonl', (metric(i) for i in range(10)))
     point = str(tmp_path / 'c.ckpt')
-    engine.Ingester(FakeSender(), checkpoint=point, dimensions={'a': 'b'},
-                    batch_size=3).ingest_file(path)
+    Ingester(sender=FakeSender(), checkpoint=point, dimensions={'a': 'b'},
+             batch_size=3).ingest_file(path)
     # Batching and sending options may change; these may not.
-    engine.Ingester(FakeSender(), checkpoint=point, dimensions={'a': 'b'},
-                    batch_size=7, concurrency=1).ingest_file(path)
-    with pytest.raises(engine.IngestStopped) as err:
-        engine.Ingester(FakeSender(), checkpoint=point, allow_any_time=True,
-                        tenant_id='other').ingest_file(path)
+    Ingester(sender=FakeSender(), checkpoint=point, dimensions={'a': 'b'},
+             batch_size=7, concurrency=1).ingest_file(path)
+    with pytest.raises(IngestStopped) as err:
+        Ingester(sender=FakeSender(), checkpoint=point, allow_any_time=True,
+                 tenant_id='other').ingest_file(path)
     assert str(err.value) == (
         f'The checkpoint {point} was written with other options that '
         f'change the metrics sent (--allow-any-time, --dimension, '
@@ -527,7 +531,7 @@ def test_a_checkpoint_written_with_other_options_is_refused(tmp_path):
 
 def test_checkpoint_refuses_stdin(tmp_path):
     with pytest.raises(exc.ValidationError, match='stdin'):
-        engine.Ingester(FakeSender(), checkpoint=str(
+        Ingester(sender=FakeSender(), checkpoint=str(
             tmp_path / 'c')).ingest_file('-')
 
 
@@ -550,15 +554,15 @@ def test_interrupt_saves_progress_and_a_rerun_finishes(tmp_path,
                 raise KeyboardInterrupt
             yield record
     monkeypatch.setattr(readers, 'read_jsonl', interrupted)
-    with pytest.raises(engine.IngestInterrupted) as err:
-        engine.Ingester(first, batch_size=100, checkpoint=point
-                        ).ingest_file(path)
+    with pytest.raises(IngestInterrupted) as err:
+        Ingester(sender=first, batch_size=100, checkpoint=point
+                 ).ingest_file(path)
     assert err.value.report.interrupted
     assert err.value.report.read == 450
     monkeypatch.setattr(readers, 'read_jsonl', original)
     second = FakeSender()
-    report = engine.Ingester(second, batch_size=100, checkpoint=point
-                             ).ingest_file(path)
+    report = Ingester(sender=second, batch_size=100, checkpoint=point
+                      ).ingest_file(path)
     # What was sent before Ctrl-C is not sent again.
     assert report.resumed >= 300
     assert not {m['value'] for m in first.received[:300]} & \
@@ -572,7 +576,7 @@ def test_interrupt_saves_progress_and_a_rerun_finishes(tmp_path,
 
 def test_ingest_records_from_an_iterable():
     sender = FakeSender()
-    report = engine.Ingester(sender, batch_size=7).ingest_records(
+    report = Ingester(sender=sender, batch_size=7).ingest_records(
         metric(i) for i in range(20))
     assert report.sent == 20 and len(sender.bodies) == 3
 
@@ -581,17 +585,17 @@ def test_json_array_and_csv_files(tmp_path):
     array = tmp_path / 'm.json'
     array.write_text(json.dumps([metric(i) for i in range(30)], indent=2))
     sender = FakeSender()
-    report = engine.Ingester(sender, batch_size=8).ingest_file(str(array))
+    report = Ingester(sender=sender, batch_size=8).ingest_file(str(array))
     assert report.format == 'json' and report.sent == 30
     assert by_value(sender.received) == list(range(30))
     table = tmp_path / 'm.csv'
     table.write_text('value,timestamp,host,rc\n' + ''.join(
         f'{i},{1714557600 + i},h{i},{i % 2}\n' for i in range(30)))
     sender = FakeSender()
-    report = engine.Ingester(sender, name='csv.metric',
-                             meta_columns={'rc': 'rc'},
-                             dimensions={'region': 'r1'}
-                             ).ingest_file(str(table))
+    report = Ingester(sender=sender, name='csv.metric',
+                      meta_columns={'rc': 'rc'},
+                      dimensions={'region': 'r1'}
+                      ).ingest_file(str(table))
     assert report.format == 'csv' and report.sent == 30
     assert sender.received[3] == {
         'name': 'csv.metric', 'value': 3, 'timestamp': 1714557603000,
@@ -611,8 +615,8 @@ def test_damaged_gzip_input_is_one_clear_error(tmp_path, data, message):
     path = tmp_path / 'm.jsonl.gz'
     path.write_bytes(data if data is not None else whole[:len(whole) // 2])
     sender = FakeSender()
-    with pytest.raises(engine.IngestStopped) as err:
-        engine.Ingester(sender, batch_size=100).ingest_file(str(path))
+    with pytest.raises(IngestStopped) as err:
+        Ingester(sender=sender, batch_size=100).ingest_file(str(path))
     assert str(err.value).startswith(f'Cannot read {path}: ')
     assert message in str(err.value)
     assert err.value.report is None or err.value.report.read == \
@@ -624,5 +628,5 @@ def test_structural_input_errors_stop_after_what_was_read(tmp_path):
     array.write_text('[' + ','.join(json.dumps(metric(i))
                                     for i in range(10)) + ' {"x": 1}]')
     sender = FakeSender()
-    with pytest.raises(engine.IngestStopped, match='expected "," or "]"'):
-        engine.Ingester(sender).ingest_file(str(array))
+    with pytest.raises(IngestStopped, match='expected "," or "]"'):
+        Ingester(sender=sender).ingest_file(str(array))

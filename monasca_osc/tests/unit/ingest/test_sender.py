@@ -1,4 +1,4 @@
-"""AdapterSender: the REST side of bulk ingest (real keystoneauth Session
+"""rest.AdapterSender: the REST side of bulk ingest (real keystoneauth Session
 into requests-mock)."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pytest
 from monasca_osc import exceptions as exc
 from monasca_osc.api import http
 from monasca_osc.api.monitoring_client import MonitoringClient
-from monasca_osc.ingest import engine
+from monasca_osc.ingest.ingester import Ingester
+from monasca_osc.ingest.rest import AdapterSender
 from monasca_osc.tests.unit import utils
 
 URL = utils.ROOT + '/metrics'
@@ -34,7 +35,7 @@ def adapter(sleeps) -> http.MonascaAdapter:
 def test_posts_the_body_verbatim_with_the_exact_content_type(
         requests_mock, adapter):
     requests_mock.post(URL, status_code=204)
-    sender = engine.AdapterSender(adapter, tenant_id='t1')
+    sender = AdapterSender(adapter, tenant_id='t1')
     body = b'[{"name":"a","value":1,"timestamp":1714557600000}]'
     sender.post(body)
     request = requests_mock.last_request
@@ -50,7 +51,7 @@ def test_retries_and_backoff_come_from_the_ingester(requests_mock, adapter,
         {'status_code': 429, 'headers': {'Retry-After': '7'}},
         {'status_code': 500},
         {'status_code': 204}])
-    sender = engine.AdapterSender(adapter, retries=3, backoff=2.0)
+    sender = AdapterSender(adapter, retries=3, backoff=2.0)
     sender.post(b'[]')
     assert sender.retry_count == 3
     assert requests_mock.call_count == 4
@@ -65,7 +66,7 @@ def test_retries_and_backoff_come_from_the_ingester(requests_mock, adapter,
 def test_gives_up_after_the_retries(requests_mock, adapter):
     requests_mock.post(URL, status_code=502, text='<html>bad gateway</html>',
                        headers={'Content-Type': 'text/html'})
-    sender = engine.AdapterSender(adapter, retries=1)
+    sender = AdapterSender(adapter, retries=1)
     with pytest.raises(exc.ServerError) as err:
         sender.post(b'[]')
     assert err.value.http_status == 502
@@ -76,7 +77,7 @@ def test_422_is_not_retried(requests_mock, adapter):
     requests_mock.post(URL, status_code=422, json={
         'title': 'Unprocessable Entity',
         'description': 'Dimension value x of key k is bad: for metric m'})
-    sender = engine.AdapterSender(adapter, retries=5)
+    sender = AdapterSender(adapter, retries=5)
     with pytest.raises(exc.UnprocessableEntity):
         sender.post(b'[]')
     assert requests_mock.call_count == 1
@@ -88,7 +89,7 @@ def test_connection_resets_are_retried(requests_mock, adapter):
     requests_mock.post(URL, [
         {'exc': requests.exceptions.ConnectionError('Connection reset')},
         {'status_code': 204}])
-    sender = engine.AdapterSender(adapter, retries=2)
+    sender = AdapterSender(adapter, retries=2)
     sender.post(b'[]')
     assert sender.retry_count == 1
 
@@ -96,7 +97,7 @@ def test_connection_resets_are_retried(requests_mock, adapter):
 def test_threads_share_the_session_with_their_own_adapter(requests_mock,
                                                           adapter):
     requests_mock.post(URL, [{'status_code': 503}, {'status_code': 204}] * 8)
-    sender = engine.AdapterSender(adapter, retries=3)
+    sender = AdapterSender(adapter, retries=3)
     seen = []
 
     def work():
@@ -125,8 +126,8 @@ def test_the_ingester_accepts_a_client_end_to_end(requests_mock, adapter,
     path.write_text(''.join(json.dumps({'name': 'a', 'value': i,
                                         'timestamp': 1714557600 + i}) + '\n'
                             for i in range(25)))
-    report = engine.Ingester(MonitoringClient(adapter=adapter),
-                             batch_size=10).ingest_file(str(path))
+    report = Ingester(MonitoringClient(adapter=adapter),
+                      batch_size=10).ingest_file(str(path))
     assert report.sent == 25 and report.requests == 3
     assert sorted(m['value'] for b in bodies for m in b) == list(range(25))
     assert min(m['timestamp'] for b in bodies for m in b) == 1714557600000
