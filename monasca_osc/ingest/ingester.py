@@ -37,7 +37,7 @@ import math
 import os
 import sys
 import threading
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from monasca_osc.common.validation import ValidationError
 from monasca_osc.ingest import checkpoint as ckpt
@@ -48,6 +48,9 @@ from monasca_osc.ingest import records as recs
 from monasca_osc.ingest.delivery import Sender
 from monasca_osc.ingest.report import IngestReport, IngestStopped
 from monasca_osc.ingest.run import Run
+
+if TYPE_CHECKING:
+    from monasca_osc.api.monitoring_client import MonitoringClient
 
 
 class Ingester:
@@ -60,7 +63,7 @@ class Ingester:
     when the input can block (stdin, a pipe, a generator; see ``flush``).
     """
 
-    def __init__(self, client: Any = None, *,
+    def __init__(self, client: MonitoringClient | None = None, *,
                  sender: Sender | None = None,
                  batch_size: int = opts.DEFAULT_BATCH_SIZE,
                  batch_bytes: int = opts.DEFAULT_BATCH_BYTES,

@@ -31,15 +31,18 @@ class IngestReport:
 
     source: str = ''
     format: str = ''
+    # Records, by what became of them (read is the sum of the next five).
     read: int = 0
     sent: int = 0
     invalid: int = 0
     rejected: int = 0
     failed: int = 0
     unsent: int = 0
+    # Requests and batches; retries made by the adapter.
     retried: int = 0
     requests: int = 0
     batches: int = 0
+    # Resumed runs: records done before; the rate counts this run only.
     resumed: int = 0
     sent_this_run: int = 0
     elapsed: float = 0.0

@@ -119,7 +119,6 @@ class CreateMetric(commands.ShowOne):
         return CREATED_FIELDS, cells.get_fields(shown, CREATED_FIELDS,
                                                 CREATED_FORMATTERS)
 
-
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Any, data: Any) -> int:
         bulk = self._bulk

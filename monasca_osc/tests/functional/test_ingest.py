@@ -652,8 +652,9 @@ def test_a_slow_pipe_is_delivered_within_the_flush_interval(server, tenant):
             elapsed = wait_for_count(server, tenant, name, i + 1,
                                      timeout=10)
             # Held for the flush interval (1 s from when it was read),
-            # then sent at once: not held for a full batch.
-            assert 0.9 <= elapsed < 2.5, elapsed
+            # then sent at once (~1.1 s on a quiet machine; the margin is
+            # for a loaded one): not held for a full batch.
+            assert 0.9 <= elapsed < 3.0, elapsed
             assert proc.poll() is None  # the pipe is still open
     except BaseException:
         proc.kill()

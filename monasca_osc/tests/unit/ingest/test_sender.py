@@ -131,3 +131,23 @@ def test_the_ingester_accepts_a_client_end_to_end(requests_mock, adapter,
     assert report.sent == 25 and report.requests == 3
     assert sorted(m['value'] for b in bodies for m in b) == list(range(25))
     assert min(m['timestamp'] for b in bodies for m in b) == 1714557600000
+
+
+def test_the_ingester_is_told_what_it_sends_through(adapter):
+    from monasca_osc.tests.unit.ingest.fakes import FakeSender
+
+    client = MonitoringClient(adapter=adapter)
+    # A sender given where the client goes (or an adapter) is not guessed.
+    for wrong in (FakeSender(), adapter):
+        with pytest.raises(TypeError, match='give sender= for anything'):
+            Ingester(wrong)
+    with pytest.raises(ValueError, match='not both'):
+        Ingester(client, sender=FakeSender())
+    with pytest.raises(ValueError, match='unless dry_run'):
+        Ingester()
+    assert Ingester(dry_run=True).client is None
+    sender = FakeSender()
+    assert Ingester(sender=sender)._sender() is sender
+    made = Ingester(client, retries=2)._sender()
+    assert isinstance(made, AdapterSender) and made.base is adapter
+    assert made.retries == 2
