@@ -348,7 +348,16 @@ class LegacyCommand:
 
     def legacy_parser(self, prog_name: str,
                       v2_class: type) -> argparse.ArgumentParser:
-        """The parser of ``v2_class``'s base (cliff options only)."""
+        """The parser of ``v2_class``'s base (cliff options only).
+
+        Every option of the v2 command that the legacy parser does not
+        define still reaches the v2 code with its v2 default (see ``run``),
+        so an option added to a v2 command never breaks its legacy twin.
+        """
+        self._v2_defaults = {
+            action.dest: action.default
+            for action in v2_class.get_parser(self, prog_name)._actions
+            if action.dest not in (argparse.SUPPRESS, 'help')}
         parser = super(v2_class, self).get_parser(prog_name)
         if hasattr(self, 'formatter_namespace'):
             parser.add_argument('-j', '--json', dest='formatter',
@@ -361,7 +370,12 @@ class LegacyCommand:
                                 dest='json', help=argparse.SUPPRESS)
         return parser
 
+    _v2_defaults: dict[str, Any] = {}
+
     def run(self, parsed_args: argparse.Namespace) -> int:
+        for dest, value in self._v2_defaults.items():
+            if not hasattr(parsed_args, dest):
+                setattr(parsed_args, dest, value)
         default = getattr(parsed_args, 'formatter', LEGACY_OUTPUT) \
             == LEGACY_OUTPUT
         self._legacy_text = default and self.success_message is not None
