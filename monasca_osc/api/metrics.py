@@ -20,12 +20,17 @@ def _points(element: Mapping[str, Any]) -> int:
 
 
 def merge_series(elements: Iterable[Mapping[str, Any]]) -> list[dict]:
-    """Join a series that continues across pages into one element."""
+    """Join a series that continues across pages into one element.
+
+    Consecutive elements with the same name and dimensions are one series:
+    ids are not compared, as InfluxDB numbers the statistics of each page
+    from 0 (the continued series is ``0`` on the next page).
+    """
     merged: list[dict] = []
     for element in elements:
         key = 'measurements' if 'measurements' in element else 'statistics'
         last = merged[-1] if merged else None
-        if last is not None and last.get('id') == element.get('id') and \
+        if last is not None and \
                 last.get('name') == element.get('name') and \
                 last.get('dimensions') == element.get('dimensions') and \
                 key in last:

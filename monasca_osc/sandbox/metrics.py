@@ -6,7 +6,6 @@ import heapq
 import itertools
 import json
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 from monasca_osc.common import validation
@@ -398,8 +397,10 @@ def _envelope(req: Request, elements: list[str], next_offset: str | None
     return web.raw_json_response(body)
 
 
-def _element_head(group: _Group, name: str, columns: list[str]) -> str:
-    return (f'{{"id": "{group.id}", '
+def _element_head(group: _Group, name: str, columns: list[str],
+                  element_id: int | None = None) -> str:
+    eid = group.id if element_id is None else element_id
+    return (f'{{"id": "{eid}", '
             f'"name": {json.dumps(name, ensure_ascii=False)}, '
             f'"dimensions": {json.dumps(group.dims, ensure_ascii=False)}, '
             f'"columns": {json.dumps(columns)}, ')
@@ -499,9 +500,6 @@ def list_statistics(app: SandboxApp, req: Request) -> Response:
                 f"time data '{offset_text}' does not match format "
                 "'%Y-%m-%dT%H:%M:%SZ'")
         offset_s = int(web.parse_iso(offset_text))
-    if end is None:
-        # InfluxDB bounds GROUP BY time() queries by now().
-        end = time.time()
     period_ms = period * 1000
     columns = ['timestamp'] + stats
     aggregates = ', '.join(_AGGREGATES[s] for s in stats)
@@ -515,8 +513,12 @@ def list_statistics(app: SandboxApp, req: Request) -> Response:
             clause, args = _series_clause(group.series)
             sql = (f'SELECT ts - ((ts % {period_ms}) + {period_ms}) '
                    f'% {period_ms} AS bucket, {aggregates} FROM measurements '
-                   f'WHERE {clause} AND ts >= ? AND ts < ? GROUP BY bucket')
-            args = list(args) + [int(start * 1000), int(end * 1000)]
+                   f'WHERE {clause} AND ts >= ?')
+            args = list(args) + [int(start * 1000)]
+            if end is not None:
+                sql += ' AND ts < ?'
+                args.append(int(end * 1000))
+            sql += ' GROUP BY bucket'
             if offset_s is not None and (offset_id is None
                                          or group.id == offset_id):
                 sql += ' HAVING bucket > ?'
@@ -537,7 +539,10 @@ def list_statistics(app: SandboxApp, req: Request) -> Response:
                                 else float(value))
                 out.append(item)
             elements.append(
-                _element_head(group, name, columns) + '"statistics": '
+                # InfluxDB numbers each response's elements from 0; the
+                # next link's <ordinal>_<timestamp> keeps paging exact.
+                _element_head(group, name, columns, len(elements))
+                + '"statistics": '
                 + json.dumps(out) + '}')
             if len(rows) >= remaining:
                 last = out[-1][0]

@@ -24,8 +24,8 @@ from monasca_osc.sandbox.web import ApiError, Request, Response
 
 LOG = logging.getLogger('monasca_osc.sandbox')
 
-DEFAULT_NOTIFICATION_TYPES = ('EMAIL', 'WEBHOOK', 'PAGERDUTY', 'SLACK',
-                              'JIRA', 'HIPCHAT')
+# monasca-notification's default enabled plugins.
+DEFAULT_NOTIFICATION_TYPES = ('EMAIL', 'WEBHOOK', 'PAGERDUTY')
 VERSION_UPDATED = '2013-03-06T00:00:00.000Z'
 FORBIDDEN = 'The request does not have access to this service'
 
@@ -238,9 +238,10 @@ class SandboxApp:
         if version != 'v2.0':
             raise web.unprocessable(f'No versions found matching {version}',
                                     title='Invalid version')
+        # The stripped path: GET /v2.0/ links to /v2.0, as upstream.
         return web.json_response({
             'id': 'v2.0',
-            'links': [{'rel': 'self', 'href': req.uri.split('?')[0]}],
+            'links': [{'rel': 'self', 'href': req.base_uri}],
             'status': 'CURRENT', 'updated': VERSION_UPDATED})
 
     def _health(self, req: Request) -> Response:

@@ -352,6 +352,19 @@ def test_merge_series_does_not_join_different_series() -> None:
     assert [e['statistics'] for e in merged] == [[[1]], [[2], [3]]]
 
 
+def test_merge_series_joins_a_series_renumbered_on_the_next_page() -> None:
+    # InfluxDB: each statistics page numbers its elements from 0.
+    merged = metrics_api.merge_series([
+        {'id': '0', 'name': 'a', 'dimensions': {'h': '1'},
+         'statistics': [[1]]},
+        {'id': '1', 'name': 'a', 'dimensions': {'h': '2'},
+         'statistics': [[2]]},
+        {'id': '0', 'name': 'a', 'dimensions': {'h': '2'},
+         'statistics': [[3]]}])
+    assert [(e['id'], e['statistics']) for e in merged] == [
+        ('0', [[1]]), ('1', [[2], [3]])]
+
+
 # -- query helpers ------------------------------------------------------------
 def test_time_param_forms() -> None:
     now = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)

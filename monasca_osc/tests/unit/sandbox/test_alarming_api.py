@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from monasca_osc.sandbox.server import make_app
 from monasca_osc.tests.unit.sandbox.conftest import Client, metric
 
 NM = '/v2.0/notification-methods'
@@ -98,14 +99,19 @@ def test_notification_content_type_and_conflicts(client: Client) -> None:
 
 def test_notification_put_patch_delete(client: Client) -> None:
     nm = make_nm(client)
-    result = client.put(f'{NM}/{nm["id"]}', {'name': 'n2', 'type': 'slack',
+    result = client.put(f'{NM}/{nm["id"]}', {'name': 'n2',
+                                             'type': 'pagerduty',
                                              'address': 'x'})
     assert result.status == 400
     assert result.json['description'] == 'Period is required'
     result = client.put(f'{NM}/{nm["id"]}', {
-        'name': 'n2', 'type': 'slack', 'address': 'x', 'period': 60})
+        'name': 'n2', 'type': 'pagerduty', 'address': 'x', 'period': 60})
     assert result.status == 200
-    assert result.json['type'] == 'SLACK' and result.json['period'] == 60
+    assert result.json['type'] == 'PAGERDUTY' and result.json['period'] == 60
+    # Not one of upstream's default plugins.
+    assert client.put(f'{NM}/{nm["id"]}', {
+        'name': 'n2', 'type': 'slack', 'address': 'x',
+        'period': 60}).status == 400
     result = client.patch(f'{NM}/{nm["id"]}', {'address': 'y'})
     assert result.json['address'] == 'y' and result.json['name'] == 'n2'
     assert client.patch(f'{NM}/nope', {'bogus': 1}).status == 404
@@ -136,9 +142,13 @@ def test_notification_list_sort_and_paging(client: Client) -> None:
 
 def test_notification_types(client: Client) -> None:
     doc = client.get(f'{NM}/types').json
-    assert {'type': 'EMAIL'} in doc['elements']
-    assert {'type': 'WEBHOOK'} in doc['elements']
+    # monasca-notification's default plugins, no more.
+    assert doc['elements'] == [{'type': 'EMAIL'}, {'type': 'WEBHOOK'},
+                               {'type': 'PAGERDUTY'}]
     assert doc['links'][0]['rel'] == 'self'
+    app = make_app(':memory:', notification_types=['EMAIL', 'slack'])
+    types = Client(app).get(f'{NM}/types').json['elements']
+    assert types == [{'type': 'EMAIL'}, {'type': 'SLACK'}]
 
 
 # -- alarm definitions -----------------------------------------------------

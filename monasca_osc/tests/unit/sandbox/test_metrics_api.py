@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -371,3 +372,38 @@ def test_merged_paging_interleaves_series(client: Client) -> None:
         if offset is None:
             break
     assert values == [float(v) for v in range(10)]
+
+
+def test_statistics_group_by_ids_restart_at_0_per_page(client: Client) -> None:
+    post(client, *[metric('gs', T0 + i * 60_000, i, {'h': h})
+                   for h in ('a', 'b', 'c') for i in range(3)])
+    pages, offset = [], None
+    while True:
+        params = {'name': 'gs', 'statistics': 'count', 'period': '60',
+                  'group_by': 'h', 'limit': '4'}
+        if offset:
+            params['offset'] = offset
+        doc = _stats(client, **params).json
+        pages.append([(e['id'], e['dimensions']['h'], len(e['statistics']))
+                      for e in doc['elements']])
+        offset = next_offset(doc)
+        if offset is None:
+            break
+    # As InfluxDB: element ids count from 0 in every response; the next
+    # link's <group>_<timestamp> still resumes exactly where it stopped.
+    assert pages == [[('0', 'a', 3), ('1', 'b', 1)],
+                     [('0', 'b', 2), ('1', 'c', 2)],
+                     [('0', 'c', 1)]]
+
+
+def test_statistics_without_end_time_are_not_cut_at_now(client: Client
+                                                        ) -> None:
+    future = int(time.time() * 1000) + 3_600_000
+    post(client, metric('fut', T0, 1), metric('fut', future, 2))
+    doc = _stats(client, name='fut', statistics='count', period='60').json
+    assert [row[1] for row in doc['elements'][0]['statistics']] == [1, 1]
+
+
+def test_version_link_has_no_trailing_slash(client: Client) -> None:
+    doc = client.get('/v2.0/').json
+    assert doc['links'][0]['href'].endswith('/v2.0')
