@@ -72,7 +72,11 @@ TARGETS = {
     'startup': 1.05,      # monitoring metric list / minimal plugin
     'import_ms': 15.0,    # plugin + command modules on top of OSC
     'legacy': 0.5,        # our monasca / legacy monasca
-    'paging': 1.3,        # -f csv / plain requests loop
+    'paging': 1.3,        # -f csv (and value, json) / plain requests loop
+    'paging_cpu_text': 2.5,   # client CPU, csv and value / plain loop
+    'paging_cpu_json': 3.0,   # client CPU, json / plain loop
+    'sandbox_paging_cpu': 2.0,  # sandbox CPU serving / plain loop's CPU
+    'sandbox_ingest_cpu': 1.5,  # sandbox CPU during ingest / plain client
     'paging_rss_mb': 64,  # growth over `openstack --version`
     'ingest': 0.8,        # throughput, ours / plain loop
     'ingest_rss_mb': 100,
@@ -1094,6 +1098,27 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
                          f'≤ {TARGETS["paging"]}',
                          f'{ratio:.3f} ({verdict(ok)})',
                          f'{cpu_ratio(s, "csv", "plain"):.3f}'))
+        plain_cpu = med([x.cpu for x in s['plain']])
+        for name in ('value', 'json'):
+            wall_ratio = med([x.wall for x in s[name]]) / plain
+            verdicts.append((f'4. paging, {name} vs plain loop',
+                             f'≤ {TARGETS["paging"]}',
+                             f'{wall_ratio:.3f} '
+                             f'({verdict(wall_ratio <= TARGETS["paging"])})',
+                             f'{cpu_ratio(s, name, "plain"):.3f}'))
+        for name in ('csv', 'value', 'json'):
+            limit = TARGETS['paging_cpu_json' if name == 'json'
+                            else 'paging_cpu_text']
+            client = med([x.cpu for x in s[name]]) / plain_cpu
+            verdicts.append((f'4. paging, client CPU {name} / plain',
+                             f'≤ {limit}',
+                             f'{client:.2f} ({verdict(client <= limit)})',
+                             ''))
+        server_ratio = med([x.server_cpu for x in s['plain']]) / plain_cpu
+        server_ok = server_ratio <= TARGETS['sandbox_paging_cpu']
+        verdicts.append(('4. paging, sandbox CPU / plain client CPU',
+                         f'≤ {TARGETS["sandbox_paging_cpu"]}',
+                         f'{server_ratio:.2f} ({verdict(server_ok)})', ''))
         verdicts.append(('4. paging, RSS growth csv / value',
                          f'≤ {TARGETS["paging_rss_mb"]} MB',
                          f'{growth["csv"]:.0f} / {growth["value"]:.0f} MiB '
@@ -1145,6 +1170,14 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
                              f'≥ {TARGETS["ingest"]}',
                              f'{ratio:.2f} ({verdict(ok)})',
                              f'{1 / cpu_ratio(s, "ours", "plain"):.2f}'))
+            sandbox_ratio = med([x.server_cpu for x in s['ours']]) / \
+                med([x.cpu for x in s['plain']])
+            verdicts.append((
+                '5. ingest, sandbox CPU / plain client CPU',
+                f'≤ {TARGETS["sandbox_ingest_cpu"]}',
+                f'{sandbox_ratio:.2f} ('
+                f'{verdict(sandbox_ratio <= TARGETS["sandbox_ingest_cpu"])})',
+                ''))
             verdicts.append(('5. ingest peak RSS',
                              f'≤ {TARGETS["ingest_rss_mb"]} MB',
                              f'{rss:.0f} MiB ({verdict(ok_rss)})', ''))
