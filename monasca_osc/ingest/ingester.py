@@ -160,6 +160,10 @@ class Ingester:
             raise IngestStopped(str(err)) from None
         run: Run | None = None
         try:
+            if self.checkpoint_path and source.can_block:
+                raise ValidationError(
+                    f'--checkpoint needs a regular file to resume; {path} '
+                    f'is a pipe or a device')
             try:
                 fmt = readers.detect_format(source, format)
             except (OSError, EOFError) as err:

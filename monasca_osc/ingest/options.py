@@ -142,7 +142,8 @@ def add_bulk_options(parser: argparse.ArgumentParser) -> None:
         '--checkpoint', metavar='<path>',
         help='Record progress in this file; run the same command again '
              'after a crash or interrupt to continue where it stopped '
-             '(every record is counted once; not with stdin)')
+             '(every record is counted once; --file must be a regular file, '
+             'not stdin or a pipe)')
     group.add_argument(
         '--dry-run', action='store_true', default=False,
         help='Validate and print the normalised metrics as JSON lines on '

@@ -296,3 +296,39 @@ def test_a_regular_file_needs_no_reader_thread(tmp_path):
         assert not source.can_block
     finally:
         source.close()
+
+
+def test_a_named_pipe_is_read_as_it_comes_and_refuses_a_checkpoint(
+        tmp_path):
+    fifo = tmp_path / 'metrics.fifo'
+    os.mkfifo(fifo)
+    sender = FakeSender()
+    at_close: list[int] = []
+
+    def feed(lines: int, wait_for: int) -> None:
+        try:
+            with open(fifo, 'w') as writer:  # blocks until a reader opens
+                writer.write(''.join(json.dumps(metric(i)) + '\n'
+                                     for i in range(lines)))
+                writer.flush()
+                deadline = time.monotonic() + WAIT
+                while sender.accepted < wait_for and \
+                        time.monotonic() < deadline:
+                    time.sleep(0.005)
+                at_close.append(sender.accepted)
+        except BrokenPipeError:  # the reader refused and closed it
+            pass
+    writer = threading.Thread(target=feed, args=(2, 2), daemon=True)
+    writer.start()
+    report = Ingester(sender=sender, flush_interval=0.05).ingest_file(
+        str(fifo))
+    writer.join(WAIT)
+    # Sent while the writer held the pipe open, then the end of input.
+    assert at_close == [2]
+    assert (report.read, report.sent) == (2, 2) and report.ok
+    writer = threading.Thread(target=feed, args=(1, 0), daemon=True)
+    writer.start()
+    with pytest.raises(exc.ValidationError, match='needs a regular file'):
+        Ingester(sender=FakeSender(), checkpoint=str(tmp_path / 'c')
+                 ).ingest_file(str(fifo))
+    writer.join(WAIT)
