@@ -1,7 +1,7 @@
 """The one pager for every Monasca collection.
 
 Upstream ``next`` links are unreliable (double-encoded values, unencoded
-name offsets, the notification-method UUID offset bug: contract section 3),
+name offsets, the notification-method UUID offset bug: API reference §3),
 so the pager never follows an href. It reads only the ``offset`` value out
 of a ``next`` link (decoded once) and re-issues its own request with the
 original parameters plus that offset.

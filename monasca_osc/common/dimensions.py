@@ -6,7 +6,7 @@ written ``\\,`` (and, for drop-in compatibility with the legacy client, a
 value containing ``;`` is split on ``;`` instead). A filter may also be a
 bare ``key`` (the key exists) or ``key=v1|v2`` (any of the values).
 
-The API's query syntax is ``k1:v1,k2:v2a|v2b,k3`` (contract section 5.4).
+The API's query syntax is ``k1:v1,k2:v2a|v2b,k3`` (API reference §5.4).
 Standard library only.
 """
 
@@ -137,7 +137,7 @@ def decode_dimension_filter(text: str) -> dict[str, list[str]]:
 
 
 def validate_dimension_filter(filters: Mapping[str, list[str]]) -> None:
-    """Server-side check of a decoded filter (contract section 5.4)."""
+    """Server-side check of a decoded filter (API reference §5.4)."""
     for key, values in filters.items():
         validation.validate_dimension_key(key)
         for value in values:

@@ -1,4 +1,4 @@
-"""Alarm-definition expressions (contract section 6), parsed without pyparsing.
+"""Alarm-definition expressions (API reference §6), parsed without pyparsing.
 
 Used client-side to validate an expression before it is sent, and by the
 sandbox to store definitions and evaluate alarms. Standard library only.

@@ -1,4 +1,4 @@
-"""Who is calling, and what they may do (contract section 1).
+"""Who is calling, and what they may do (API reference §1).
 
 Two modes:
 

@@ -136,7 +136,7 @@ def test_read_only_user_cannot_post_metrics(keystone: base.KeystoneEnv
                                  interface='public')
     resp = _request(sess, 'POST', f'{endpoint}/metrics',
                     json=_metric(base.unique_name('ks.ro')))
-    # Monasca answers a failed policy check with 401, not 403 (contract §1).
+    # A failed policy check is a 401, not a 403 (API reference §1).
     assert resp.status_code == 401, resp.text
     assert resp.json()['title'] == 'Forbidden'
     # Reading is what the role is for.

@@ -71,7 +71,7 @@ def long_text(length: int, prefix: str = 'n') -> str:
     return (prefix + 'x' * length)[:length]
 
 
-# Characters the API forbids in metric names (contract section 5.1) and in
+# Characters the API forbids in metric names (API reference §5.1) and in
 # dimension keys and values (5.2).
 METRIC_NAME_FORBIDDEN = '<>={}(),"\\;& '
 DIMENSION_FORBIDDEN = '<>={},"\\;&'

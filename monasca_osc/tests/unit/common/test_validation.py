@@ -1,4 +1,4 @@
-"""common.validation: every rule of contract section 5, one-line errors."""
+"""common.validation: every rule of API reference §5, one-line errors."""
 
 from __future__ import annotations
 

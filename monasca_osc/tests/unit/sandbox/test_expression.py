@@ -1,4 +1,4 @@
-"""The alarm-expression parser (contract section 6)."""
+"""The alarm-expression parser (API reference §6)."""
 
 from __future__ import annotations
 
