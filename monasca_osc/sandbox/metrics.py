@@ -11,6 +11,15 @@ from typing import TYPE_CHECKING, Any
 from monasca_osc.common import validation
 from monasca_osc.common.validation import ValidationError
 from monasca_osc.sandbox import web
+from monasca_osc.sandbox.query import (
+    as_filter,
+    collection,
+    query_dimensions,
+    tenant_for,
+    time_range_sql,
+    validate_query_dimensions,
+    validate_query_name,
+)
 from monasca_osc.sandbox.store import dimension_filter_sql
 from monasca_osc.sandbox.web import ApiError, Request, Response, unprocessable
 
@@ -24,76 +33,6 @@ MULTIPLE_METRICS = (
     'query parameter to combine all metrics matching search criteria into a '
     'single series.')
 _STATS_OFFSET = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$')
-
-
-# -- shared query helpers -----------------------------------------------------
-
-def tenant_for(app: SandboxApp, req: Request) -> str:
-    """``tenant_id`` is honoured only with api:delegate, else ignored."""
-    wanted = req.first('tenant_id')
-    if wanted is not None and app.allowed(req, 'api:delegate'):
-        return wanted
-    return req.context.tenant
-
-
-def query_dimensions(req: Request, param: str = 'dimensions'
-                     ) -> dict[str, str]:
-    """Parse ``k:v,k2:a|b,k3`` as upstream: key -> raw value ('' = any)."""
-    dims: dict[str, str] = {}
-    for text in req.all(param):
-        for item in text.split(','):
-            key, _, value = item.partition(':')
-            dims[key] = value
-    return dims
-
-
-def validate_query_dimensions(dims: dict[str, str]) -> None:
-    try:
-        for key, value in dims.items():
-            validation.validate_dimension_key(key)
-            if value:
-                for item in value.split('|'):
-                    validation.validate_dimension_value(key, item)
-    except ValidationError as exc:
-        raise unprocessable(str(exc)) from None
-
-
-def as_filter(dims: dict[str, str]) -> dict[str, list[str]]:
-    return {k: (v.split('|') if v else []) for k, v in dims.items()}
-
-
-def validate_query_name(req: Request, required: bool) -> str | None:
-    names = req.all('name')
-    if not names:
-        if required:
-            raise unprocessable('Missing name')
-        return None
-    name: Any = names[0] if len(names) == 1 else names
-    try:
-        validation.validate_metric_name(name)
-    except ValidationError as exc:
-        raise unprocessable(str(exc)) from None
-    return name
-
-
-def time_range_sql(start: float | None, end: float | None,
-                   column: str = 'm.ts') -> tuple[str, list[int]]:
-    sql, args = '', []
-    if start is not None:
-        sql += f' AND {column} >= ?'
-        args.append(int(start * 1000))
-    if end is not None:
-        sql += f' AND {column} < ?'
-        args.append(int(end * 1000))
-    return sql, args
-
-
-def collection(req: Request, elements: list, next_offset: str | None
-               ) -> dict[str, Any]:
-    links = [req.self_link()]
-    if next_offset is not None:
-        links.append(req.next_link(next_offset))
-    return {'links': links, 'elements': elements}
 
 
 # -- POST /v2.0/metrics -------------------------------------------------------
@@ -167,7 +106,7 @@ def list_metrics(app: SandboxApp, req: Request) -> Response:
     if len(elements) > limit:
         next_offset = elements[limit - 1]['id'] if limit else str(first_id)
         elements = elements[:limit]
-    return web.json_response(collection(req, elements, next_offset))
+    return collection(req, elements, next_offset)
 
 
 # -- names, dimension names and values ----------------------------------------
@@ -179,7 +118,7 @@ def _paged_values(req: Request, values: list[str], limit: int, key: str
         next_offset = values[limit - 1] if limit else ''
         values = values[:limit]
     elements = [{key: value} for value in values]
-    return web.json_response(collection(req, elements, next_offset))
+    return collection(req, elements, next_offset)
 
 
 def list_names(app: SandboxApp, req: Request) -> Response:

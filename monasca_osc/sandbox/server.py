@@ -17,7 +17,17 @@ import time
 from typing import Any
 import uuid
 
-from monasca_osc.sandbox import alarming, auth, faults, metrics, web
+from monasca_osc.sandbox import (
+    alarm_definitions,
+    alarms,
+    auth,
+    faults,
+    metrics,
+    notifications,
+    testapi,
+    versions,
+    web,
+)
 from monasca_osc.sandbox.evaluator import Evaluator, Ticker
 from monasca_osc.sandbox.store import Store
 from monasca_osc.sandbox.web import ApiError, Request, Response
@@ -26,7 +36,6 @@ LOG = logging.getLogger('monasca_osc.sandbox')
 
 # monasca-notification's default enabled plugins.
 DEFAULT_NOTIFICATION_TYPES = ('EMAIL', 'WEBHOOK', 'PAGERDUTY')
-VERSION_UPDATED = '2013-03-06T00:00:00.000Z'
 FORBIDDEN = 'The request does not have access to this service'
 
 
@@ -56,39 +65,39 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
         ('/v2.0/metrics/dimensions/names/values',
          {'GET': metrics.list_dimension_values}),
         ('/v2.0/notification-methods',
-         {'GET': alarming.list_notifications,
-          'POST': alarming.post_notification}),
+         {'GET': notifications.list_notifications,
+          'POST': notifications.post_notification}),
         ('/v2.0/notification-methods/types',
-         {'GET': alarming.list_notification_types}),
+         {'GET': notifications.list_notification_types}),
         ('/v2.0/notification-methods/' + _ID,
-         {'GET': alarming.get_notification,
-          'PUT': alarming.put_notification,
-          'PATCH': lambda app, req, i: alarming.put_notification(
+         {'GET': notifications.get_notification,
+          'PUT': notifications.put_notification,
+          'PATCH': lambda app, req, i: notifications.put_notification(
               app, req, i, patch=True),
-          'DELETE': alarming.delete_notification}),
+          'DELETE': notifications.delete_notification}),
         ('/v2.0/alarm-definitions',
-         {'GET': alarming.list_definitions,
-          'POST': alarming.post_definition,
-          'PUT': alarming.no_definition_id,
-          'PATCH': alarming.no_definition_id,
-          'DELETE': alarming.no_definition_id}),
+         {'GET': alarm_definitions.list_definitions,
+          'POST': alarm_definitions.post_definition,
+          'PUT': alarm_definitions.no_definition_id,
+          'PATCH': alarm_definitions.no_definition_id,
+          'DELETE': alarm_definitions.no_definition_id}),
         ('/v2.0/alarm-definitions/' + _ID,
-         {'GET': alarming.get_definition,
-          'PUT': alarming.update_definition,
-          'PATCH': lambda app, req, i: alarming.update_definition(
+         {'GET': alarm_definitions.get_definition,
+          'PUT': alarm_definitions.update_definition,
+          'PATCH': lambda app, req, i: alarm_definitions.update_definition(
               app, req, i, patch=True),
-          'DELETE': alarming.delete_definition}),
-        ('/v2.0/alarms', {'GET': alarming.list_alarms}),
-        ('/v2.0/alarms/count', {'GET': alarming.count_alarms}),
-        ('/v2.0/alarms/state-history', {'GET': alarming.list_history}),
+          'DELETE': alarm_definitions.delete_definition}),
+        ('/v2.0/alarms', {'GET': alarms.list_alarms}),
+        ('/v2.0/alarms/count', {'GET': alarms.count_alarms}),
+        ('/v2.0/alarms/state-history', {'GET': alarms.list_history}),
         ('/v2.0/alarms/' + _ID,
-         {'GET': alarming.get_alarm,
-          'PUT': alarming.update_alarm,
-          'PATCH': lambda app, req, i: alarming.update_alarm(
+         {'GET': alarms.get_alarm,
+          'PUT': alarms.update_alarm,
+          'PATCH': lambda app, req, i: alarms.update_alarm(
               app, req, i, patch=True),
-          'DELETE': alarming.delete_alarm}),
+          'DELETE': alarms.delete_alarm}),
         ('/v2.0/alarms/' + _ID + '/state-history',
-         {'GET': alarming.alarm_history}),
+         {'GET': alarms.alarm_history}),
     ]
 ]
 
@@ -204,9 +213,9 @@ class SandboxApp:
     def _route(self, req: Request) -> Response:
         path = req.path
         if path == '/':
-            return self._versions(req)
+            return versions.list_versions(self, req)
         if path.count('/') == 1:
-            return self._version(req, path[1:])
+            return versions.get_version(self, req, path[1:])
         for pattern, methods in ROUTES:
             match = pattern.match(path)
             if match is None:
@@ -217,32 +226,6 @@ class SandboxApp:
                                [('Allow', ', '.join(sorted(methods)))])
             return handler(self, req, *match.groups())
         raise web.not_found()
-
-    def _versions(self, req: Request) -> Response:
-        if req.method != 'GET':
-            raise ApiError(405, '405 Method Not Allowed', None,
-                           [('Allow', 'GET')])
-        self.authorize(req, 'api:versions')
-        uri = req.uri.split('?')[0]
-        return web.json_response({
-            'links': [{'rel': 'self', 'href': uri}],
-            'elements': [{'id': 'v2.0',
-                          'links': [{'rel': 'self', 'href': uri + 'v2.0'}],
-                          'status': 'CURRENT', 'updated': VERSION_UPDATED}]})
-
-    def _version(self, req: Request, version: str) -> Response:
-        if req.method != 'GET':
-            raise ApiError(405, '405 Method Not Allowed', None,
-                           [('Allow', 'GET')])
-        self.authorize(req, 'api:versions')
-        if version != 'v2.0':
-            raise web.unprocessable(f'No versions found matching {version}',
-                                    title='Invalid version')
-        # The stripped path: GET /v2.0/ links to /v2.0, as upstream.
-        return web.json_response({
-            'id': 'v2.0',
-            'links': [{'rel': 'self', 'href': req.base_uri}],
-            'status': 'CURRENT', 'updated': VERSION_UPDATED})
 
     def _health(self, req: Request) -> Response:
         cache = [('Cache-Control', 'must-revalidate, no-cache, no-store')]
@@ -267,43 +250,9 @@ class SandboxApp:
     # -- test API ---------------------------------------------------------
     def _test_api(self, req: Request) -> Response:
         try:
-            return self._test_route(req)
+            return testapi.route(self, req)
         except ApiError as exc:
             return self._error(req, exc)
-
-    def _test_route(self, req: Request) -> Response:
-        path, method = req.path, req.method
-        if path == '/sandbox/faults':
-            if method == 'GET':
-                return web.json_response({'faults': self.faults.list()})
-            if method == 'DELETE':
-                self.faults.clear()
-                return web.no_content()
-            if method == 'POST':
-                data = req.json()
-                items = data if isinstance(data, list) else [data]
-                try:
-                    rules = [faults.parse_rule(item) for item in items]
-                except ValueError as exc:
-                    raise web.bad_request(str(exc)) from None
-                for rule in rules:
-                    self.faults.add(rule)
-                result = [r.to_dict() for r in rules]
-                return web.json_response(
-                    result if isinstance(data, list) else result[0], 201)
-        elif path == '/sandbox/requests':
-            if method == 'GET':
-                return web.json_response(self.requests.snapshot())
-            if method == 'DELETE':
-                self.requests.reset()
-                return web.no_content()
-        elif path == '/sandbox/evaluate':
-            if method == 'POST':
-                return web.json_response(
-                    self.evaluator.tick(_evaluate_instant(req)))
-        else:
-            raise web.not_found()
-        raise ApiError(405, '405 Method Not Allowed')
 
     def _fault(self, rule: faults.FaultRule, environ: dict,
                start_response: Callable) -> list[bytes]:
@@ -374,26 +323,6 @@ class SandboxApp:
             return rule.body
         return {'title': web.status_line(code).split(' ', 1)[1],
                 'description': f'Injected by sandbox fault rule {rule.id}'}
-
-
-def _evaluate_instant(req: Request) -> int | None:
-    """``{"at": <ISO 8601 or epoch ms>}`` (``now`` is the old name)."""
-    if not req.body.strip():
-        return None
-    data = req.json()
-    if not isinstance(data, dict):
-        raise web.bad_request('expected {"at": <ISO 8601 or epoch ms>}')
-    value = data.get('at', data.get('now'))
-    if value is None:
-        return None
-    try:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return int(value)
-        return web.parse_offset_time(str(value))
-    except (ValueError, OverflowError):
-        raise web.bad_request(
-            f'at: {value!r} is neither ISO 8601 nor epoch milliseconds'
-        ) from None
 
 
 def _xml(text: str | None) -> str:

@@ -1,0 +1,49 @@
+"""The sandbox's layout: one module per resource, no import cycle."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import monasca_osc.sandbox
+
+ROOT = Path(monasca_osc.sandbox.__file__).parent
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Sandbox modules imported at run time (not under TYPE_CHECKING)."""
+    deps: set[str] = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == 'monasca_osc.sandbox':
+                deps |= {alias.name for alias in node.names}
+            elif node.module.startswith('monasca_osc.sandbox.'):
+                deps.add(node.module.rsplit('.', 1)[1])
+    return deps
+
+
+def test_no_import_cycle() -> None:
+    graph = {p.stem: _runtime_imports(p) for p in ROOT.glob('*.py')}
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, ' -> '.join(path + (name,))
+        if name in done:
+            return
+        for dep in graph.get(name, ()):
+            visit(dep, path + (name,))
+        done.add(name)
+
+    for name in graph:
+        visit(name, ())
+    # Resource modules never import one another nor the server.
+    resources = {'metrics', 'notifications', 'alarm_definitions', 'alarms',
+                 'versions'}
+    for name in resources:
+        assert not graph[name] & (resources | {'server'}), name
+
+
+def test_modules_stay_small() -> None:
+    sizes = {p.name: len(p.read_text().splitlines())
+             for p in ROOT.glob('*.py')}
+    assert max(sizes.values()) <= 600, sizes
