@@ -34,3 +34,17 @@ def seconds(text: str | None) -> float | None:
         raise argparse.ArgumentTypeError(
             f'{text!r} is not a positive number of seconds')
     return value
+
+
+def duration(text: str) -> float:
+    """A duration: ``30s``, ``10m``, ``1h30m`` or seconds, more than 0."""
+    from monasca_osc.common import timeutil, validation
+
+    try:
+        value = timeutil.parse_duration(text)
+    except validation.ValidationError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a positive duration')
+    return value

@@ -135,3 +135,27 @@ def check_order(start: _dt.datetime | None, end: _dt.datetime | None,
         raise ValidationError(
             f'{start_name} {format_iso(start)} must be before {end_name} '
             f'{format_iso(end)}')
+
+
+_DURATION = re.compile(r'^(?:\d+\s*[smhdw]\s*)+$', re.IGNORECASE)
+
+
+def parse_duration(text: str, what: str = 'duration') -> float:
+    """``30s``, ``10m``, ``1h30m``, ``2d`` or bare seconds (``90``, ``0.5``)
+    as seconds: the units of the relative times above."""
+    raw = text
+    text = (text or '').strip()
+    if not text:
+        raise ValidationError(f'Empty {what}')
+    try:
+        if _DURATION.match(text):
+            return float(sum(int(n) * _UNITS[u.lower()]
+                             for n, u in _PART.findall(text)))
+        seconds = float(text)
+    except (ValueError, OverflowError):
+        seconds = float('nan')
+    if not seconds >= 0 or seconds == float('inf'):
+        raise ValidationError(
+            f'Invalid {what} {raw!r}: expected seconds or a duration like '
+            f'30s, 10m, 1h, 1h30m')
+    return seconds

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from monasca_osc.common import validation
+from monasca_osc.v2 import live
 from monasca_osc.v2.base import arguments, cells, commands, options
 
 LIST_COLUMNS = ('ID', 'Definition', 'Metrics', 'Severity', 'State',
@@ -224,7 +225,7 @@ class CountAlarm(commands.Lister):
         return columns, (tuple(row) for row in result['counts'])
 
 
-class ListAlarmHistory(commands.Lister):
+class ListAlarmHistory(live.LiveLister, commands.Lister):
     """List alarm state transitions, of one alarm or of all alarms"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -240,6 +241,7 @@ class ListAlarmHistory(commands.Lister):
         options.add_paging_options(parser, marker_help='Start after this '
                                    'timestamp (ISO 8601 or epoch ms)')
         options.add_long_option(parser)
+        live.add_follow_options(parser, 'transitions')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
@@ -250,6 +252,9 @@ class ListAlarmHistory(commands.Lister):
                 raise validation.ValidationError(
                     '--dimension, --start and --end apply to the history of '
                     'all alarms, not with --alarm')
+        if getattr(parsed_args, 'follow', False):  # not in legacy parsers
+            rows = live.follow_history(self, parsed_args)
+        elif parsed_args.alarm:
             rows = self.client.alarms.iter_history(
                 alarm_id=parsed_args.alarm, **paging)
         else:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from monasca_osc.common import validation
+from monasca_osc.v2 import live
 from monasca_osc.v2.base import arguments, cells, commands, options
 
 MEASUREMENT_COLUMNS = ('Name', 'Dimensions', 'Timestamp', 'Value',
@@ -122,7 +123,7 @@ def statistics_rows(elements: Iterable[Mapping[str, Any]],
                    *values)
 
 
-class ListMeasurement(commands.Lister):
+class ListMeasurement(live.LiveLister, commands.Lister):
     """List measurements of a metric, one row per point"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -134,9 +135,14 @@ class ListMeasurement(commands.Lister):
                  '"alarm definition test" file instead of rows, on a grid '
                  'of <interval> (30s, 1m; default: their most common '
                  'spacing)')
+        live.add_follow_options(parser, 'points')
+        live.add_plot_options(parser)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        if getattr(parsed_args, 'follow', False):  # not in legacy parsers
+            return MEASUREMENT_COLUMNS, live.follow_measurements(
+                self, parsed_args)
         elements = self.client.metrics.iter_measurements(
             **series_kwargs(parsed_args))
         if parsed_args.testcase is not None:
@@ -150,7 +156,7 @@ class ListMeasurement(commands.Lister):
         return MEASUREMENT_COLUMNS, measurement_rows(elements, text)
 
 
-class ListStatistics(commands.Lister):
+class ListStatistics(live.LiveLister, commands.Lister):
     """List statistics of a metric over periods, one row per period"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -166,6 +172,7 @@ class ListStatistics(commands.Lister):
                  'are aligned to multiples of the period since the epoch, '
                  'not to --start')
         _add_series_options(parser)
+        live.add_plot_options(parser, sparkline=True)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
