@@ -251,7 +251,7 @@ def _value_ticks(low: float, high: float, rows: int
     if span == 0:
         span = abs(high) * 0.2 or 1.0
         low, high = low - span / 2, high + span / 2
-    wanted = max(2, min(6, rows // 3 + 1))
+    wanted = max(3, min(6, rows // 3 + 1))
     step = _nice(span / (wanted - 1))
     first = math.floor(low / step + 1e-9)
     last = math.ceil(high / step - 1e-9)
@@ -263,7 +263,7 @@ def _value_ticks(low: float, high: float, rows: int
 def _nice(raw: float) -> float:
     exponent = math.floor(math.log10(raw))
     fraction = raw / 10 ** exponent
-    for nice in (1, 2, 5):
+    for nice in (1, 2, 2.5, 5):
         if fraction <= nice + 1e-9:
             return nice * 10 ** exponent
     return 10 * 10 ** exponent
@@ -277,7 +277,10 @@ def _format_values(ticks: Sequence[float], step: float) -> list[str]:
         if biggest >= 10 * factor and step >= factor / 10:
             scale, suffix = factor, name
             break
-    decimals = max(0, -math.floor(math.log10(step / scale) + 1e-9))
+    decimals = 0
+    while decimals < 9 and abs(round(step / scale * 10 ** decimals)
+                               - step / scale * 10 ** decimals) > 1e-6:
+        decimals += 1
     return [f'{t / scale:.{decimals}f}{suffix}' if t else
             f'{0:.{decimals}f}' for t in ticks]
 

@@ -125,3 +125,20 @@ def test_check_order() -> None:
                               'before --end 2024-01-01T00:00:00.000Z')
     with pytest.raises(ValidationError):
         t.check_order(at(2024, 1, 1), at(2024, 1, 1), 'a', 'b')
+
+
+@pytest.mark.parametrize('text, seconds', [
+    ('30s', 30.0), ('10m', 600.0), ('1h', 3600.0), ('1h30m', 5400.0),
+    ('2d', 172800.0), ('1w', 604800.0), ('90', 90.0), ('0.5', 0.5),
+    (' 5 m ', 300.0), ('0', 0.0)])
+def test_durations(text: str, seconds: float) -> None:
+    assert t.parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize('text', ['', '-5', '5x', 'nan', 'inf', '1h-5m',
+                                  'now', '-1h'])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        t.parse_duration(text, what='--timeout')
+    assert '--timeout' in str(err.value)
+    assert '\n' not in str(err.value)
