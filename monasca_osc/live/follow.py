@@ -52,8 +52,8 @@ def follow(fetch: Callable[[int | None], Iterable[T]], *,
            overlap_ms: int | None = None,
            transient: tuple[type[BaseException], ...] = (),
            warn: Callable[[str], None] = lambda message: None,
-           sleep: Callable[[float], None] = time.sleep,
-           clock: Callable[[], float] = time.monotonic,
+           sleep: Callable[[float], None] | None = None,
+           clock: Callable[[], float] | None = None,
            polls: int | None = None) -> Iterator[T]:
     """Yield new items forever (or for ``polls`` polls after the first).
 
@@ -64,6 +64,8 @@ def follow(fetch: Callable[[int | None], Iterable[T]], *,
     """
     if overlap_ms is None:
         overlap_ms = default_overlap_ms(interval)
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
     seen: Counter = Counter()
     stamps: dict[Hashable, int] = {}
     newest: int | None = None

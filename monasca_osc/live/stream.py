@@ -7,8 +7,9 @@ the closing ``]`` of ``-f json``); a followed listing never ends. Here:
            types (as ``-f json`` has them), so ``| jq`` works live;
 ``csv``    the header, then rows, quoted as ``--quote`` says;
 ``value``  space-separated cells, as cliff's value formatter;
-``table``  a header and a rule, then one aligned row per line; column
-           widths grow when a wider cell comes (never shrink).
+``table``  with the first row, a header and a rule as wide as it; then
+           one aligned row per line; column widths grow when a wider cell
+           comes (never shrink).
 
 Each row is flushed at once. Standard library only (cells are cliff
 ``FormattableColumn`` objects or plain values).
@@ -60,17 +61,20 @@ def write_rows(stdout: TextIO, formatter: str, columns: Sequence[str],
 def _write_table(stdout: TextIO, columns: Sequence[str],
                  rows: Iterable[Sequence[Any]],
                  text: Callable[[Any], Any]) -> None:
-    widths = [len(name) for name in columns]
+    widths: list[int] = []
 
     def line(cells: Sequence[str]) -> str:
         return '  '.join(cell.ljust(width) for cell, width in
                          zip(cells, widths, strict=False)).rstrip()
 
-    stdout.write(line(columns) + '\n')
-    stdout.write(line(['-' * w for w in widths]) + '\n')
-    stdout.flush()
     for row in rows:
         cells = [' '.join(str(text(cell)).split('\n')) for cell in row]
+        if not widths:
+            # The header waits for the first row, to be as wide as it.
+            widths = [max(len(n), len(c)) for n, c in
+                      zip(columns, cells, strict=False)]
+            stdout.write(line(columns) + '\n')
+            stdout.write(line(['-' * w for w in widths]) + '\n')
         widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=False)]
         stdout.write(line(cells) + '\n')
         stdout.flush()

@@ -67,9 +67,15 @@ def test_table_rows_align_and_grow() -> None:
         '----  ----------  -----',
         'cpu   a=1         1.5',
         'a-much-longer-name              2']
+    wide = [('cpu', cells.DimensionsColumn({'hostname': 'web1'}), 1.5)]
+    assert write('table', wide).getvalue().splitlines() == [
+        'Name  Dimensions     Value',
+        '----  -------------  -----',
+        'cpu   hostname=web1  1.5']
 
 
-def test_no_rows_still_prints_the_header() -> None:
+def test_no_rows() -> None:
     assert write('csv', []).getvalue().splitlines() == [
         '"Name","Dimensions","Value"']
     assert write('json', []).getvalue() == ''
+    assert write('table', []).getvalue() == ''
