@@ -145,7 +145,7 @@ class ListMeasurement(live.LiveLister, commands.Lister):
                 self, parsed_args)
         elements = self.client.metrics.iter_measurements(
             **series_kwargs(parsed_args))
-        if parsed_args.testcase is not None:
+        if getattr(parsed_args, 'testcase', None) is not None:
             from monasca_osc.alarmtools import testcase
 
             testcase.write_for_command(self.app.stdout, elements,
