@@ -190,8 +190,10 @@ def sandbox_tick() -> None:
 
 
 def test_wait_returns_1_at_its_timeout(tenant: str) -> None:
+    # Deterministic: the alarm is OK from its birth (monasca-thresh keeps
+    # a new non-deterministic one UNDETERMINED for a period).
     lib.create_definition(base.default_endpoint(), tenant, 'live-timeout',
-                          'max(live.timeout) > 5')
+                          'max(live.timeout, deterministic) > 5')
     post(tenant, 'live.timeout', 1)
     alarm_id = alarm_of(tenant, 'live-timeout')
     started = time.monotonic()
@@ -217,13 +219,17 @@ def test_check_returns_each_exit_code(tenant: str) -> None:
     for name, severity in (('chk-ok', 'HIGH'), ('chk-low', 'LOW'),
                            ('chk-high', 'HIGH'), ('chk-und', 'MEDIUM')):
         # 10-minute windows: no evaluation tick changes a state mid-test.
+        # Deterministic ones are OK from their birth; max() > t goes to
+        # ALARM at once; chk-und is not deterministic, so it stays
+        # UNDETERMINED until its first period closes (monasca-thresh).
+        flag = '' if name == 'chk-und' else 'deterministic, '
         lib.create_definition(endpoint, tenant, name,
-                              f'max({name}, 600) > 5', severity=severity)
+                              f'max({name}, {flag}600) > 5',
+                              severity=severity)
     post(tenant, 'chk-ok', 1, host='h1')
     post(tenant, 'chk-low', 9, host='h1')
     post(tenant, 'chk-high', 9, host='h2')
-    # Data older than the window: the alarm has no data, UNDETERMINED.
-    post(tenant, 'chk-und', 1, ago_s=1200, host='h3')
+    post(tenant, 'chk-und', 1, host='h3')
     assert check(tenant, '--definition', 'chk-ok') == (
         0, 'MONASCA OK - 1 alarm, none in ALARM | ALARM=0 OK=1 '
            'UNDETERMINED=0')
