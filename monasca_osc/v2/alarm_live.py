@@ -67,7 +67,7 @@ class WaitAlarm(commands.Command):
         interval = parsed_args.interval or 5.0
         deadline = None if parsed_args.timeout is None else \
             time.monotonic() + parsed_args.timeout
-        transient = live._transient()
+        transient = live.transient_errors()
         summary = 'no answer from the API yet'
         while True:
             try:

@@ -300,7 +300,9 @@ def sparkline_rows(parsed_args: argparse.Namespace, data: Any
 
 
 # -- follow -----------------------------------------------------------------
-def _transient() -> tuple[type[BaseException], ...]:
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Failures a poll reports and tries again (the REST layer has already
+    retried them): the server or the network, not the request."""
     from monasca_osc import exceptions as exc
 
     return (exc.ConnectionFailed, exc.Timeout, exc.ServerError,
@@ -321,7 +323,7 @@ def _follow(cmd: Any, parsed_args: argparse.Namespace,
         fetch, key=key, stamp=stamp, start_ms=start_ms,
         interval=_interval(parsed_args),
         overlap_ms=None if overlap is None else int(overlap * 1000),
-        transient=_transient(), warn=warn)
+        transient=transient_errors(), warn=warn)
 
 
 def _ms(text: Any) -> int:
