@@ -26,6 +26,22 @@ class DataSource:
         """
         raise NotImplementedError
 
+    def bucketed(self, metrics: Sequence[Metric], start_ms: int,
+                 width_ms: int, slots: int, low_ms: int, high_ms: int
+                 ) -> list[list[float]]:
+        """The values with ``low <= ts < high`` in ``slots`` windows of
+        ``width`` from ``start`` (oldest first; ``[start, start + slots *
+        width)`` covers ``[low, high)``).
+
+        What the engine asks each step; the default sorts ``measurements``
+        into the windows. A source holding sorted points can answer with
+        slices instead (a long backtest visits each point several times).
+        """
+        buckets: list[list[float]] = [[] for _ in range(slots)]
+        for ts, value in self.measurements(metrics, low_ms, high_ms):
+            buckets[(ts - start_ms) // width_ms].append(value)
+        return buckets
+
     def last(self, metrics: Sequence[Metric], start_ms: int,
              end_ms: int) -> tuple[int, float] | None:
         """The newest measurement in the range (``last()``), or None."""

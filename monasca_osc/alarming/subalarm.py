@@ -85,6 +85,24 @@ def aggregate(function: str, points: Sequence[tuple[int, float]]
     return max(points)[1]                       # LAST: the newest
 
 
+def aggregate_values(function: str, values: Sequence[float]
+                     ) -> float | None:
+    """``aggregate`` over bare values (every function but ``last``)."""
+    if not values:
+        return None
+    if function == 'COUNT':
+        return float(len(values))
+    if function == 'SUM':
+        return float(sum(values))
+    if function == 'AVG':
+        return sum(values) / len(values)
+    if function == 'MIN':
+        return min(values)
+    if function == 'MAX':
+        return max(values)
+    raise ValueError(f'{function} is not a window function')
+
+
 @dataclass
 class SubAlarmState:
     """What a sub-alarm remembers between steps (JSON-serialisable)."""
@@ -129,14 +147,13 @@ def window_values(sub: SubExpression, metrics: Sequence[Metric],
     width = sub.period * 1000
     start = view_end_ms - sub.periods * width
     end = start + slots * width
-    buckets: list[list[tuple[int, float]]] = [[] for _ in range(slots)]
     low, high = max(start, since_ms), min(end, at_ms + 1)
+    buckets: list[list[float]] = [[] for _ in range(slots)]
     if metrics and low < high:
-        for ts, value in source.measurements(metrics, low, high):
-            buckets[(ts - start) // width].append((ts, value))
+        buckets = source.bucketed(metrics, start, width, slots, low, high)
     windows = []
-    for i, points in enumerate(buckets):
-        value = aggregate(sub.function, points)
+    for i, values in enumerate(buckets):
+        value = aggregate_values(sub.function, values)
         windows.append(Window(
             start + i * width, start + (i + 1) * width, value,
             None if value is None else sub.compare(value)))
