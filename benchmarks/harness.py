@@ -80,7 +80,9 @@ TARGETS = {
     'paging_rss_mb': 64,  # growth over `openstack --version`
     'ingest': 0.8,        # throughput, ours / plain loop
     'ingest_rss_mb': 100,
+    'backtest': 2.0,      # backtest / measurement list -f value, same data
 }
+BACKTEST_DEFINITION = 'bench-backtest'
 
 
 def log(message: str) -> None:
@@ -785,6 +787,36 @@ class Bench:
         if self.profiles:
             self.profile_paging(cmds)
 
+    # ---- case 6: backtest over the paging data
+    def case_backtest(self) -> None:
+        points = self.size['points']
+        log(f'case 6: backtest over {points:,} measurements')
+        definitions = WORK / 'backtest-definitions.yaml'
+        definitions.write_text(
+            f'- name: {BACKTEST_DEFINITION}\n'
+            f'  expression: avg({PAGING_NAME}{{service=benchmark}}) > 499 '
+            'times 3\n'
+            '  match_by: [hostname]\n')
+        start = iso(self.start_ms - 1000)
+        # Every point, plus the minutes the engine needs to see the end.
+        end = iso(self.start_ms + points + 600_000)
+        cmds = {
+            'backtest': self.osc(
+                'monitoring', 'alarm', 'definition', 'backtest',
+                BACKTEST_DEFINITION, '--file', str(definitions), '--start',
+                start, '--end', end, '-f', 'value'),
+            'value': self.osc('monitoring', 'measurement', 'list', '--name',
+                              PAGING_NAME, '--start', start, '--end', end,
+                              '-f', 'value'),
+        }
+        transitions = self.run(cmds['backtest'], capture=True).stdout
+        samples = alternate({name: (lambda c=cmd: self.run(c))
+                             for name, cmd in cmds.items()},
+                            self.size['heavy_reps'], warm_up=False)
+        self.results['backtest'] = {
+            'samples': samples, 'points': points,
+            'transitions': len(transitions.splitlines())}
+
     def profile_paging(self, cmds: dict[str, list[str]]) -> None:
         """Where the time goes: the client (cProfile) and the sandbox."""
         log('  profiling the csv run (client: cProfile by CPU time; '
@@ -890,7 +922,8 @@ class Bench:
                                ('import', self.case_import),
                                ('legacy', self.case_legacy),
                                ('paging', self.case_paging),
-                               ('ingest', self.case_ingest)):
+                               ('ingest', self.case_ingest),
+                               ('backtest', self.case_backtest)):
                 if cases and name not in cases:
                     continue
                 try:
@@ -1218,6 +1251,9 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             'share of that run. Sandbox profiles (py-spy, all threads) are '
             'listed with the cases that have them.', '']
 
+    if 'backtest' in r:
+        out += backtest_lines(r['backtest'], verdicts)
+
     for note in bench.notes:
         out += [f'> {note}', '']
     out += environment_lines(env)
@@ -1239,6 +1275,40 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             'is the steadier figure.', '']
     out[summary_at:summary_at] = verdict_lines
     return '\n'.join(out) + '\n', verdicts
+
+
+def backtest_lines(c: dict, verdicts: list) -> list[str]:
+    """Case 7: the report section and its verdict."""
+    out = [f'## 7. Backtest over {c.get("points", 0):,} measurements', '']
+    if 'samples' not in c:
+        reason = c.get('error', 'not run')
+        verdicts.append(('7. backtest vs measurement list',
+                         f'≤ {TARGETS["backtest"]}', f'not run: {reason}',
+                         ''))
+        return out + [f'Not run: {reason}', '']
+    s = c['samples']
+    ratio = med([x.wall for x in s['backtest']]) / \
+        med([x.wall for x in s['value']])
+    ok = ratio <= TARGETS['backtest']
+    verdicts.append(('7. backtest vs measurement list -f value',
+                     f'≤ {TARGETS["backtest"]}',
+                     f'{ratio:.3f} ({verdict(ok)})',
+                     f'{cpu_ratio(s, "backtest", "value"):.3f}'))
+    out += ['`openstack monitoring alarm definition backtest '
+            f'{BACKTEST_DEFINITION} --file F --start ... --end ... -f value` '
+            f'(`avg({PAGING_NAME}{{service=benchmark}}) > 499 times 3`, '
+            'match_by hostname: one paged query grouped by hostname, the '
+            'engine stepped every minute) vs `measurement list --name '
+            f'{PAGING_NAME} -f value` over the same range. The replay gave '
+            f'{c["transitions"]} transitions.', '']
+    out += table(SAMPLE_HEADER, sample_rows(s, {
+        'backtest': '`alarm definition backtest`',
+        'value': '`measurement list -f value`'}))
+    out += ['', f'**Ratio backtest / measurement list: {ratio:.3f}** (target '
+            f'≤ {TARGETS["backtest"]}: {verdict(ok)}). Peak RSS: backtest '
+            f'{med([x.rss_mb for x in s["backtest"]]):.0f} MiB, listing '
+            f'{med([x.rss_mb for x in s["value"]]):.0f} MiB.', '']
+    return out
 
 
 def floor_gap(samples: dict[str, list[Sample]], name: str) -> float:
@@ -1341,7 +1411,7 @@ def main(argv: list[str] | None = None) -> int:
                              'start-up, 3 for paging and ingest; quick: 3)')
     parser.add_argument('--cases', nargs='*',
                         choices=('startup', 'import', 'legacy', 'paging',
-                                 'ingest'),
+                                 'ingest', 'backtest'),
                         help='Run only these cases')
     profile = parser.add_mutually_exclusive_group()
     profile.add_argument('--profile', action='store_true', default=None,

@@ -18,7 +18,7 @@ silent miss.
 
 from __future__ import annotations
 
-from collections import deque
+import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -84,10 +84,51 @@ def _label(query: Query) -> str:
     return f'{query.name}{{{dims}}}' if dims else query.name
 
 
+_DAYS: dict[str, int] = {}
+
+
+def _day(text: str) -> int:
+    """``YYYY-MM-DD`` -> epoch ms of its midnight UTC (cached)."""
+    base = _DAYS.get(text)
+    if base is None:
+        base = _DAYS[text] = timeutil.to_epoch_ms(
+            timeutil.parse_iso(text + 'T00:00:00Z'))
+    return base
+
+
 def _to_ms(text: Any) -> int:
     if isinstance(text, (int, float)):
         return int(text)
     return timeutil.to_epoch_ms(timeutil.parse_iso(str(text)))
+
+
+def _api_form(text: Any) -> bool:
+    return isinstance(text, str) and len(text) == 24 and text[19] == '.' \
+        and text[23] == 'Z' and text[10] == 'T'
+
+
+def _times(texts: list[Any]) -> list[int]:
+    """API timestamps to epoch ms. A page in the API's one form
+    (``YYYY-MM-DDTHH:MM:SS.mmmZ``, checked on its first and last point) is
+    computed from the digits, with the days cached."""
+    if not (_api_form(texts[0]) and _api_form(texts[-1])):
+        return [_to_ms(t) for t in texts]
+    days = _DAYS
+    _day(texts[0][:10])
+    _day(texts[-1][:10])
+    for attempt in (1, 2):
+        try:
+            return [days[t[:10]] + int(t[11:13]) * 3_600_000
+                    + int(t[14:16]) * 60_000 + int(t[17:19]) * 1000
+                    + int(t[20:23]) for t in texts]
+        except KeyError:
+            if attempt == 2:
+                break
+            for prefix in {t[:10] for t in texts}:
+                _day(prefix)
+        except (ValueError, TypeError):
+            break
+    return [_to_ms(t) for t in texts]
 
 
 class _GroupedStream:
@@ -129,8 +170,9 @@ class _GroupedStream:
     def dims(self) -> dict[str, str]:
         return self._dims
 
-    def take(self) -> Iterator[tuple[int, float]]:
-        """The current group's points; consume fully before ``key``."""
+    def take(self) -> Iterator[tuple[list[int], list[float]]]:
+        """The current group's points, a page's worth at a time (times,
+        values); consume fully before ``key``."""
         key = self._key
         self._last_key = key
         while self._pending is not None and self._key == key:
@@ -141,9 +183,34 @@ class _GroupedStream:
             value_at = columns.index('value') if 'value' in columns else 1
             points = element.get('measurements') or ()
             self._counter(len(points))
-            for point in points:
-                yield _to_ms(point[ts_at]), float(point[value_at])
+            if points:
+                yield (_times([p[ts_at] for p in points]),
+                       [float(p[value_at]) for p in points])
             self._advance()
+
+
+class _Buffer:
+    """One metric's points in time order: parallel lists, a moving head."""
+
+    __slots__ = ('times', 'values', 'head', 'dropped', 'floor')
+
+    def __init__(self) -> None:
+        self.times: list[int] = []
+        self.values: list[float] = []
+        self.head = 0
+        self.dropped: tuple[int, float] | None = None
+        self.floor = -(1 << 62)
+
+    def trim(self, floor: int) -> None:
+        cut = bisect.bisect_left(self.times, floor, self.head)
+        if cut > self.head:
+            self.dropped = (self.times[cut - 1], self.values[cut - 1])
+            self.head = cut
+            if cut > 4096 and cut * 2 > len(self.times):
+                del self.times[:cut]
+                del self.values[:cut]
+                self.head = 0
+        self.floor = max(self.floor, floor)
 
 
 class CursorSource(DataSource):
@@ -155,64 +222,81 @@ class CursorSource(DataSource):
     is a programming error and raises ``StreamError``.
     """
 
-    def __init__(self, streams: Mapping[Metric, Iterator[tuple[int, float]]],
-                 keep_ms: int) -> None:
+    def __init__(self, streams: Mapping[Metric, Iterator[
+                 tuple[list[int], list[float]]]], keep_ms: int) -> None:
         self._streams = {m: iter(s) for m, s in streams.items()}
-        self._buffers: dict[Metric, deque[tuple[int, float]]] = {
-            m: deque() for m in streams}
-        self._dropped: dict[Metric, tuple[int, float] | None] = {
-            m: None for m in streams}
-        self._floor: dict[Metric, int] = {m: -(1 << 62) for m in streams}
+        self._buffers = {m: _Buffer() for m in streams}
         self._keep_ms = keep_ms
 
     @property
     def metrics(self) -> list[Metric]:
         return list(self._streams)
 
-    def _pull(self, metric: Metric) -> bool:
-        point = next(self._streams[metric], None)
-        if point is None:
+    def _pull(self, metric: Metric, buffer: _Buffer) -> bool:
+        chunk = next(self._streams[metric], None)
+        if chunk is None:
             self._streams[metric] = iter(())
             return False
-        self._buffers[metric].append(point)
+        buffer.times.extend(chunk[0])
+        buffer.values.extend(chunk[1])
         return True
 
     def first_timestamp(self, metric: Metric) -> int | None:
         """The first point's time (read ahead; call before any range)."""
         buffer = self._buffers[metric]
-        if not buffer:
-            self._pull(metric)
-        return buffer[0][0] if buffer else None
+        if len(buffer.times) <= buffer.head:
+            self._pull(metric, buffer)
+        return buffer.times[buffer.head] \
+            if len(buffer.times) > buffer.head else None
 
-    def _fill(self, metric: Metric, end_ms: int) -> deque:
+    def _fill(self, metric: Metric, end_ms: int) -> _Buffer:
         buffer = self._buffers[metric]
-        while (not buffer or buffer[-1][0] < end_ms) and self._pull(metric):
+        times = buffer.times
+        while (len(times) <= buffer.head or times[-1] < end_ms) and \
+                self._pull(metric, buffer):
             pass
         return buffer
 
-    def _trim(self, metric: Metric, floor: int) -> None:
-        buffer = self._buffers[metric]
-        while buffer and buffer[0][0] < floor:
-            self._dropped[metric] = buffer.popleft()
-        self._floor[metric] = max(self._floor[metric], floor)
-
-    def _check(self, metric: Metric, start_ms: int) -> None:
-        if start_ms < self._floor[metric] and (
-                self._dropped[metric] is not None
-                and self._dropped[metric][0] >= start_ms):
+    @staticmethod
+    def _check(buffer: _Buffer, start_ms: int) -> None:
+        if start_ms < buffer.floor and buffer.dropped is not None and \
+                buffer.dropped[0] >= start_ms:
             raise StreamError('the engine asked for measurements already '
                               'dropped by the streaming backtest')
 
     def measurements(self, metrics: Sequence[Metric], start_ms: int,
                      end_ms: int) -> Iterable[tuple[int, float]]:
-        out = []
+        out: list[tuple[int, float]] = []
         for metric in metrics:
             if metric not in self._buffers:
                 continue
-            self._check(metric, start_ms)
             buffer = self._fill(metric, end_ms)
-            self._trim(metric, start_ms - self._keep_ms)
-            out.extend(p for p in buffer if start_ms <= p[0] < end_ms)
+            self._check(buffer, start_ms)
+            buffer.trim(start_ms - self._keep_ms)
+            lo = bisect.bisect_left(buffer.times, start_ms, buffer.head)
+            hi = bisect.bisect_left(buffer.times, end_ms, lo)
+            out.extend(zip(buffer.times[lo:hi], buffer.values[lo:hi],
+                           strict=True))
+        return out
+
+    def bucketed(self, metrics: Sequence[Metric], start_ms: int,
+                 width_ms: int, slots: int, low_ms: int, high_ms: int
+                 ) -> list[list[float]]:
+        if len(metrics) != 1 or metrics[0] not in self._buffers:
+            return super().bucketed(metrics, start_ms, width_ms, slots,
+                                    low_ms, high_ms)
+        metric = metrics[0]
+        buffer = self._fill(metric, high_ms)
+        self._check(buffer, low_ms)
+        buffer.trim(low_ms - self._keep_ms)
+        times, values = buffer.times, buffer.values
+        out = []
+        lo = bisect.bisect_left(times, low_ms, buffer.head)
+        for slot in range(slots):
+            edge = min(high_ms, start_ms + (slot + 1) * width_ms)
+            hi = bisect.bisect_left(times, edge, lo)
+            out.append(values[lo:hi])
+            lo = hi
         return out
 
     def last(self, metrics: Sequence[Metric], start_ms: int,
@@ -222,9 +306,10 @@ class CursorSource(DataSource):
             if metric not in self._buffers:
                 continue
             buffer = self._fill(metric, end_ms)
-            self._trim(metric, end_ms - self._keep_ms)
-            found = next((p for p in reversed(buffer) if p[0] < end_ms),
-                         self._dropped[metric])
+            buffer.trim(end_ms - self._keep_ms)
+            at = bisect.bisect_left(buffer.times, end_ms, buffer.head) - 1
+            found = (buffer.times[at], buffer.values[at]) \
+                if at >= buffer.head else buffer.dropped
             if found is not None and found[0] >= start_ms and (
                     newest is None or found[0] > newest[0]):
                 newest = found
@@ -235,7 +320,7 @@ class CursorSource(DataSource):
         for metric, stream in self._streams.items():
             for _ in stream:
                 pass
-            self._buffers[metric].clear()
+            self._buffers[metric] = _Buffer()
 
 
 def alarms(client: Any, queries: Sequence[Query], match_by: Sequence[str],
