@@ -191,6 +191,36 @@ class Alarm:
         return cls(definition, alarm_id, AlarmGroup(metrics, born), state,
                    subs)
 
+    def redefine(self, definition: Definition, at_ms: int) -> Alarm:
+        """This alarm under a changed definition (monasca-api allowed it).
+
+        Each new sub-expression takes over the sub-alarm of the old one it
+        replaces (equal, or the same metric and dimensions, as monasca-api
+        pairs them) and reports again at its next decision
+        (SubAlarmStats.updateSubAlarm); when its function, period or
+        periods changed, its window restarts at ``at`` (isCompatible).
+        """
+        old = list(zip(self.definition.expression.sub_expressions, self.subs,
+                       strict=True))
+        subs = []
+        for sub in definition.expression.sub_expressions:
+            match = next((i for i, (o, _) in enumerate(old) if o == sub),
+                         None)
+            if match is None:
+                match = next((i for i, (o, _) in enumerate(old)
+                              if o.metric_key == sub.metric_key), None)
+            if match is None:
+                subs.append(sa.SubAlarmState.new(sub, at_ms))
+                continue
+            before, st = old.pop(match)
+            st.no_state = True
+            if (before.function, before.period, before.periods) != \
+                    (sub.function, sub.period, sub.periods):
+                st.view_end_ms = sa.first_view_end(sub, at_ms)
+                st.empty_observations = 0
+            subs.append(st)
+        return Alarm(definition, self.id, self.group, self.state, subs)
+
     # -- evaluation ---------------------------------------------------
     def _reports(self, views: Sequence[list]) -> tuple[SubAlarmReport, ...]:
         return tuple(

@@ -351,6 +351,10 @@ def update_definition(app: SandboxApp, req: Request, did: str,
                 _check_sub_expressions(old_expr, new_expr)
         actions = {field: fields[field] for field, _ in ACTION_STATES}
         _check_actions(conn, actions)
+        if new_expr is not None:
+            app.evaluator.definition_updated(
+                conn, did, row['expression'], fields['expression'],
+                row['match_by'])
         for key in ('name', 'expression'):
             if fields[key] is not None:
                 row[key] = fields[key]

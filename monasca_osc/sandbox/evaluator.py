@@ -154,6 +154,26 @@ class Evaluator:
             self._matchers[definition.id] = matcher
         return matcher
 
+    def definition_updated(self, conn, did: str, old_text: str,
+                           new_text: str, match_by: str) -> None:
+        """Carry the alarms' sub-alarm states over to a new expression."""
+        old = definition_from_row(did, '', old_text, match_by)
+        new = definition_from_row(did, '', new_text, match_by)
+        if old is None or new is None or old.expression.sub_expressions == \
+                new.expression.sub_expressions:
+            return
+        now = self.now_ms()
+        rows = conn.execute(
+            'SELECT id, state, sub_states, created_at FROM alarms '
+            'WHERE definition_id = ?', (did,)).fetchall()
+        for alarm_id, state, sub_states, created_at in rows:
+            alarm = al.Alarm.from_dict(
+                old, alarm_id, [], state, json.loads(sub_states or '{}'),
+                int(web.parse_iso(created_at) * 1000))
+            conn.execute('UPDATE alarms SET sub_states = ? WHERE id = ?',
+                         (json.dumps(alarm.redefine(new, now).to_dict()),
+                          alarm_id))
+
     # -- entry points ------------------------------------------------------
     def on_metrics(self, tenant: str,
                    series: dict[int, tuple[str, dict[str, str], int]]

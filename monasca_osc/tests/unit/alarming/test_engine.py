@@ -229,3 +229,24 @@ def test_check_update_refuses_with_upstreams_reason(old: str, new: str,
 def test_check_update_accepts_threshold_and_function_changes() -> None:
     al.check_update(expr_mod.parse('max(a{x=1}) > 1 and min(b) < 2'),
                     expr_mod.parse('avg(a{x=1}, 120) > 5 and min(b) < 3'))
+
+
+def test_redefine_carries_sub_alarms_by_metric_not_position() -> None:
+    a, b = al.Metric.of('a'), al.Metric.of('b')
+    old = definition('max(a) > 1 or avg(b) > 1')
+    source = al.MemorySource({a: series(5, 5, 5), b: series(0, 0, 0)})
+    engine = al.Engine([old])
+    engine.observe(a, T0)
+    engine.observe(b, T0)
+    for at in al.cadence(T0, T0 + 2 * MIN):
+        engine.step(at, source)
+    (alarm,) = engine.alarms
+    assert [s.state for s in alarm.subs] == ['ALARM', 'OK']
+    # Swapped order, new threshold on b, new period on a.
+    new = definition('avg(b) > 10 or max(a, 120) > 1')
+    moved = alarm.redefine(new, T0 + 2 * MIN)
+    assert [s.state for s in moved.subs] == ['OK', 'ALARM']
+    assert all(s.no_state for s in moved.subs)
+    assert moved.subs[0].view_end_ms == alarm.subs[1].view_end_ms
+    assert moved.subs[1].view_end_ms == T0 + 4 * MIN
+    assert moved.state == alarm.state == 'ALARM'

@@ -8,6 +8,8 @@ engine's state between steps, and state history.
 
 from __future__ import annotations
 
+import json
+
 from monasca_osc.sandbox.server import make_app
 from monasca_osc.sandbox.web import format_ms
 from monasca_osc.tests.unit.sandbox.conftest import Client, metric
@@ -180,3 +182,29 @@ def test_deleted_alarm_is_recreated_by_new_data() -> None:
     client.post('/v2.0/metrics', [metric('x', T0 - 1, 5)])
     (again,) = client.get('/v2.0/alarms').json['elements']
     assert again['id'] != alarm['id'] and again['state'] == 'ALARM'
+
+
+def test_definition_change_keeps_each_sub_alarm_with_its_metric() -> None:
+    client, clock = _client()
+    ad = client.post('/v2.0/alarm-definitions', {
+        'name': 'ab', 'expression': 'max(a) > 1 and max(b) > 1'}).json
+    client.post('/v2.0/metrics', [metric('a', T0 - 1_000, 5),
+                                  metric('b', T0 - 1_000, 0)])
+    (alarm,) = client.get('/v2.0/alarms').json['elements']
+    step(client, T0 + MIN)
+    assert state(client, alarm['id']) == 'OK'
+    # Same metrics, other order, b's threshold lowered: b alarms too.
+    result = client.patch(f'/v2.0/alarm-definitions/{ad["id"]}', {
+        'expression': 'max(b) > -1 and max(a) > 1'})
+    assert result.status == 200, result
+    with client.app.store.read() as conn:
+        (stored,) = conn.execute('SELECT sub_states FROM alarms').fetchone()
+    subs = json.loads(stored)['sub_alarms']
+    assert [(s['state'], s['current_values'], s['no_state'])
+            for s in subs] == [('OK', [0.0], True), ('ALARM', [5.0], True)]
+    clock.now = (T0 + MIN) / 1000
+    client.post('/v2.0/metrics', [metric('b', T0 + 30_000, 0)])
+    # Every sub-alarm reports again after a change before the alarm moves.
+    assert state(client, alarm['id']) == 'OK'
+    client.post('/v2.0/metrics', [metric('a', T0 + 30_000, 5)])
+    assert state(client, alarm['id']) == 'ALARM'
