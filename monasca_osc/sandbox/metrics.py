@@ -20,7 +20,7 @@ from monasca_osc.sandbox.query import (
     validate_query_dimensions,
     validate_query_name,
 )
-from monasca_osc.sandbox.store import dimension_filter_sql
+from monasca_osc.sandbox.store import dimension_filter_sql, measurement_item
 from monasca_osc.sandbox.web import ApiError, Request, Response, unprocessable
 
 if TYPE_CHECKING:
@@ -360,7 +360,9 @@ def _measurement_rows(conn, series: list[int], start: float,
         return list(itertools.islice(
             heapq.merge(*parts, key=lambda row: row[0]), limit))
     clause, args = _series_clause(series)
-    sql = ('SELECT ts, value, value_meta FROM measurements '
+    # value and value_meta only for rows stored without their rendered item.
+    sql = ('SELECT ts, item, CASE WHEN item IS NULL THEN value END, '
+           'CASE WHEN item IS NULL THEN value_meta END FROM measurements '
            f'WHERE {clause} AND ts >= ?')
     args = list(args) + [int(start * 1000)]
     if end is not None:
@@ -404,8 +406,8 @@ def list_measurements(app: SandboxApp, req: Request) -> Response:
                 next_offset = f'{group.id}_{fmt(rows[0][0])}'
                 break
             body = ', '.join([
-                f'["{fmt(ts)}", {value!r}, {meta or "{}"}]'
-                for ts, value, meta in rows])
+                item or measurement_item(ts, value, meta)
+                for ts, item, value, meta in rows])
             elements.append(
                 _element_head(group, name,
                               ['timestamp', 'value', 'value_meta'])

@@ -4,6 +4,13 @@ Metrics are a ``series`` table (tenant, name, canonical dimensions) with a
 ``series_dims`` row per dimension for filtering, and a ``measurements``
 table clustered on (series_id, ts) so a page of one series is a range scan.
 A repeated (series, timestamp) overwrites, as in InfluxDB and Cassandra.
+Each measurement row also keeps its API form (``item``: the
+``["<timestamp>", <value>, <value_meta>]`` JSON text of a measurements
+page), rendered once when it is written, so serving a page is one range
+scan joined by commas: rendering rows on every read was most of the
+sandbox's CPU when a client pages through a long series. Rows of a database
+written before that column existed have no ``item`` and are rendered on
+read.
 
 Writes are serialised by one lock on one connection and committed before
 the API answers; WAL mode lets readers (a small pool of connections) run
@@ -19,6 +26,8 @@ import queue
 import sqlite3
 import threading
 from typing import Any
+
+from monasca_osc.sandbox.web import format_ms
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS series (
@@ -42,6 +51,7 @@ CREATE TABLE IF NOT EXISTS measurements (
     ts INTEGER NOT NULL,
     value REAL NOT NULL,
     value_meta TEXT,
+    item TEXT,
     PRIMARY KEY (series_id, ts)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS notification_methods (
@@ -138,6 +148,11 @@ _CANONICAL_MAX = 50_000
 _CANONICAL: dict[frozenset, str] = {}
 
 
+def measurement_item(ts: int, value: float, meta_text: str | None) -> str:
+    """A measurement as a measurements page lists it (JSON text)."""
+    return f'["{format_ms(ts)}", {value!r}, {meta_text or "{}"}]'
+
+
 def dims_key(dims: dict[str, str] | None) -> str:
     """Influx series-key order: tags sorted by key."""
     return ','.join(f'{k}={dims[k]}' for k in sorted(dims or {}))
@@ -154,6 +169,11 @@ class Store:
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         with self.lock:
             self._writer.executescript(SCHEMA)
+            columns = {row[1] for row in self._writer.execute(
+                'PRAGMA table_info(measurements)')}
+            if 'item' not in columns:   # a database from an older sandbox
+                self._writer.execute(
+                    'ALTER TABLE measurements ADD COLUMN item TEXT')
         # (tenant, name, dims json) -> series id; filled lazily.
         self._series: dict[tuple[str, str, str], int] = {}
 
@@ -239,12 +259,13 @@ class Store:
                 meta = metric.get('value_meta')
                 meta_text = (json.dumps(meta, ensure_ascii=False)
                              if meta else None)
-                rows.append((sid, ts,
-                             float(metric['value']), meta_text))
+                value = float(metric['value'])
+                rows.append((sid, ts, value, meta_text,
+                             measurement_item(ts, value, meta_text)))
             conn.executemany(
                 'INSERT OR REPLACE INTO measurements '
-                '(series_id, ts, value, value_meta) VALUES (?, ?, ?, ?)',
-                rows)
+                '(series_id, ts, value, value_meta, item) '
+                'VALUES (?, ?, ?, ?, ?)', rows)
         # Only after the commit: a rolled-back series id must not be cached.
         cache.update(fresh)
         return touched

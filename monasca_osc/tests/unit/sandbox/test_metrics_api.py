@@ -407,3 +407,34 @@ def test_statistics_without_end_time_are_not_cut_at_now(client: Client
 def test_version_link_has_no_trailing_slash(client: Client) -> None:
     doc = client.get('/v2.0/').json
     assert doc['links'][0]['href'].endswith('/v2.0')
+
+
+def test_measurements_from_a_database_without_rendered_items(tmp_path
+                                                            ) -> None:
+    """A database written before measurements kept their rendered form
+    gets the column on open and serves its old rows rendered on read,
+    exactly as new rows are served."""
+    import sqlite3
+
+    from monasca_osc.sandbox.server import make_app
+
+    path = str(tmp_path / 'old.db')
+    app = make_app(path)
+    client = Client(app)
+    post(client, metric('m', T0, value=1.5, value_meta={'k': 'é'}),
+         metric('m', T0 + 1, value=2))
+    served = client.get('/v2.0/metrics/measurements',
+                        params={'name': 'm', 'start_time': START}).body
+    app.store.close()
+    old = sqlite3.connect(path)
+    old.execute('ALTER TABLE measurements DROP COLUMN item')
+    old.commit()
+    old.close()
+    app = make_app(path)
+    again = Client(app).get('/v2.0/metrics/measurements',
+                            params={'name': 'm', 'start_time': START})
+    assert again.body == served
+    assert again.json['elements'][0]['measurements'] == [
+        ['2015-01-01T00:00:00.000Z', 1.5, {'k': 'é'}],
+        ['2015-01-01T00:00:00.001Z', 2.0, {}]]
+    app.store.close()
