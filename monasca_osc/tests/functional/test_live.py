@@ -1,9 +1,10 @@
 """Live operations against the sandbox: follow, wait, check, plot.
 
-Most tests go through ``base.run_openstack``. The ones that need a
-long-running process (``--follow`` until Ctrl-C, ``alarm wait`` while the
-state changes) start the real ``openstack`` binary with ``Popen``, read its
-output line by line as it comes and send it SIGINT.
+Most tests go through ``base.run_openstack``. The ``*_binary`` ones need
+the process boundary: a long-running process (``--follow`` until Ctrl-C,
+``alarm wait`` while the state changes) or OSC's own authentication; they
+start the real ``openstack`` binary, read its output line by line as it
+comes and send it SIGINT.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def post(tenant: str, name: str, value: float, ago_s: float = 0.0,
 
 
 # -- follow -----------------------------------------------------------------
-def test_measurement_follow_prints_each_new_point_once(
+def test_measurement_follow_prints_each_new_point_once_binary(
         tenant: str, live: list[Live]) -> None:
     name = 'live.follow'
     posted = [post(tenant, name, 0, ago_s=10, host='a')]
@@ -125,7 +126,8 @@ def test_measurement_follow_prints_each_new_point_once(
     assert 'Traceback' not in stderr
 
 
-def test_alarm_history_follow_csv(tenant: str, live: list[Live]) -> None:
+def test_alarm_history_follow_csv_binary(tenant: str,
+                                         live: list[Live]) -> None:
     endpoint = base.default_endpoint()
     lib.create_definition(endpoint, tenant, 'live-history',
                           'last(live.hist) > 5', severity='HIGH')
@@ -162,7 +164,7 @@ def alarm_of(tenant: str, definition: str) -> str:
     return alarms[0]['ID']
 
 
-def test_wait_returns_0_right_after_the_state_change(
+def test_wait_returns_0_right_after_the_state_change_binary(
         tenant: str, live: list[Live]) -> None:
     definition = lib.create_definition(
         base.default_endpoint(), tenant, 'live-wait', 'max(live.wait) > 5',
@@ -285,7 +287,7 @@ def test_check_failures_are_unknown(tenant: str) -> None:
     assert check(tenant, '--severity', 'SEVERE')[0] == 3
 
 
-def test_check_authentication_failure_is_unknown() -> None:
+def test_check_authentication_failure_is_unknown_binary() -> None:
     result = _password_check()
     assert result.returncode == 3, result
     assert result.stdout.startswith('MONASCA UNKNOWN - ')
