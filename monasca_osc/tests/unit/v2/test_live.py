@@ -176,7 +176,9 @@ class TestFollow(LiveTest):
                 (['--threshold-from', 'd'], 'with --plot only'),
                 (['--height', '9'], 'with --plot only'),
                 (['--width', '50'], 'with --plot or --sparkline'),
-                (['--plot', '--width', '20'], 'at least 30')):
+                (['--plot', '--width', '20'], 'at least 30'),
+                (['--follow', '--testcase'], '--testcase cannot be combined'),
+                (['--plot', '--testcase', '1m'], 'with --plot')):
             self.assert_refused(measurement.ListMeasurement,
                                 base + args, fragment)
 
