@@ -315,7 +315,7 @@ WINDOW = ['--start', '2024-05-01T10:00:00Z', '--end', '2024-05-01T10:40:00Z']
 
 
 @pytest.fixture(scope='module')
-def plot_tenant() -> str:
+def plot_tenant(sandbox: Any) -> str:
     """Fixed data: web1 a triangle wave, web2 a ramp with a 9-minute gap."""
     tenant = lib.new_tenant()
     metrics = []
