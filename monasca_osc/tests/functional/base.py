@@ -1,9 +1,34 @@
-"""Helpers for the functional tests: real CLIs, a real Keystone.
+"""Helpers for the functional tests: the CLIs, the sandbox, a real Keystone.
 
-Everything here runs the *installed* console scripts (``openstack`` and
-``monasca`` from the same bin directory as the running interpreter) in
-subprocesses, against a sandbox started by ``conftest.py``. Nothing imports
-the plugin in-process, so these tests see exactly what a user sees.
+How commands run (the convention every functional test follows)
+----------------------------------------------------------------
+``run_openstack(...)`` and ``run_monasca(...)`` build the argv and the
+environment of a real ``openstack``/``monasca`` call and return a
+:class:`CommandResult` (exit code, stdout, stderr as text). By default the
+command runs **in-process**: ``inprocess.run`` calls the console script's
+``main`` inside the pytest process with that argv, environment and stdin,
+captures stdout/stderr as the binary would write them, gives the exit code
+the binary would give, and resets logging, warnings filters, signal handlers
+and monasca-osc's per-process flags afterwards. The command still talks real
+HTTP to the session sandbox (a subprocess on 127.0.0.1). That costs a few
+milliseconds instead of a Python start-up per call.
+
+The **real binary** (a subprocess of ``bin/openstack``/``bin/monasca``) runs
+instead when
+
+* the call says ``binary=True`` (the smoke tests of each command group:
+  keep one or two per group, named ``test_*_binary``), or
+* the test is marked ``@pytest.mark.binary`` (a whole module:
+  ``pytestmark = pytest.mark.binary``) or ``@pytest.mark.keystone``, or
+* ``MONASCA_OSC_TEST_BINARY=1`` is set (runs the whole suite the slow way,
+  to check that both paths agree).
+
+Use the binary where the process boundary is the point: signals and Ctrl-C,
+raw (non-UTF-8) bytes in argv, import cost and start-up, TLS, secrets that
+must not leak into a process's environment or command line, the README tour,
+Keystone, the robustness corpus (``corpus/cli.py`` always runs binaries).
+``test_inprocess_parity.py`` runs the same commands both ways and compares
+stdout, stderr and exit codes byte for byte.
 
 Two ways to authenticate:
 
@@ -46,6 +71,7 @@ NOAUTH_TENANT = 'notused'
 KEYSTONE_CLOUDS = ('mon-user', 'mon-ro', 'mon-admin', 'mon-agent',
                    'mon-other-user')
 
+ENV_BINARY = 'MONASCA_OSC_TEST_BINARY'
 ENV_KEYSTONE_VENV = 'MONASCA_OSC_KEYSTONE_VENV'
 ENV_NO_KEYSTONE = 'MONASCA_OSC_NO_KEYSTONE'
 KEYSTONE_MISSING = (
@@ -67,6 +93,9 @@ class _Harness:
     cache_dir: Path | None = None
     # Set by conftest: starts the session sandbox on first need.
     start_sandbox: Callable[[], Any] | None = None
+    # Set by conftest per test: run the real binaries by default (the test
+    # is marked `binary` or `keystone`).
+    binary: bool = False
 
 
 HARNESS = _Harness()
@@ -128,17 +157,35 @@ def _base_env(extra: dict[str, str] | None) -> dict[str, str]:
     return env
 
 
+def use_binary(binary: bool | None = None) -> bool:
+    """Whether a call runs the real binary (see the module docstring)."""
+    if binary is not None:
+        return binary
+    return HARNESS.binary or os.environ.get(ENV_BINARY, '') not in ('', '0')
+
+
 def _run(argv: list[str], env: dict[str, str], input: str | None,
-         check: bool, timeout: float) -> CommandResult:
-    try:
-        proc = subprocess.run(argv, env=env, input=input, capture_output=True,
-                              text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise AssertionError(
-            f'$ {" ".join(argv)} did not finish in {timeout}s\n'
-            f'stderr so far: {exc.stderr!r}') from None
-    result = CommandResult(argv, proc.returncode, proc.stdout, proc.stderr,
-                           env)
+         check: bool, timeout: float, binary: bool | None) -> CommandResult:
+    if use_binary(binary):
+        try:
+            proc = subprocess.run(argv, env=env, input=input,
+                                  capture_output=True, text=True,
+                                  timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise AssertionError(
+                f'$ {" ".join(argv)} did not finish in {timeout}s\n'
+                f'stderr so far: {exc.stderr!r}') from None
+        code, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+    else:
+        from monasca_osc.tests.functional import inprocess
+
+        try:
+            code, stdout, stderr = inprocess.run(argv, env, input, timeout)
+        except inprocess.Timeout:
+            raise AssertionError(
+                f'$ {" ".join(argv)} did not finish in {timeout}s '
+                f'(in-process)') from None
+    result = CommandResult(argv, code, stdout, stderr, env)
     # Errors must be one line for users; a traceback is a bug even when the
     # test expects a failure. --debug legitimately prints them.
     if '--debug' not in argv:
@@ -152,8 +199,9 @@ def _run(argv: list[str], env: dict[str, str], input: str | None,
 def run_openstack(*args: str, cloud: str | None = None,
                   endpoint: str | None = None, token: str | None = None,
                   env: dict[str, str] | None = None, input: str | None = None,
-                  check: bool = True, timeout: float = 120) -> CommandResult:
-    """Run the real ``openstack`` command.
+                  check: bool = True, timeout: float = 120,
+                  binary: bool | None = None) -> CommandResult:
+    """Run ``openstack`` (in-process unless ``binary``: see above).
 
     * ``cloud='mon-user'``: ``--os-cloud`` with the generated clouds.yaml
       (needs the ``keystone`` fixture, i.e. a test marked ``keystone``);
@@ -180,14 +228,15 @@ def run_openstack(*args: str, cloud: str | None = None,
                      endpoint, '--os-token', token]
     argv += [str(a) for a in args]
     return _run(argv, _base_env({**extra, **(env or {})}), input, check,
-                timeout)
+                timeout, binary)
 
 
 def run_monasca(*args: str, cloud: str | None = None,
                 endpoint: str | None = None, token: str | None = None,
                 env: dict[str, str] | None = None, input: str | None = None,
-                check: bool = True, timeout: float = 120) -> CommandResult:
-    """Run the real legacy ``monasca`` command.
+                check: bool = True, timeout: float = 120,
+                binary: bool | None = None) -> CommandResult:
+    """Run the legacy ``monasca`` (in-process unless ``binary``).
 
     Without ``cloud`` it uses the documented no-Keystone setup:
     ``MONASCA_API_URL`` (``endpoint`` or the session sandbox's),
@@ -209,7 +258,7 @@ def run_monasca(*args: str, cloud: str | None = None,
         extra['OS_NO_CLIENT_AUTH'] = '1'
     argv = [str(BIN_DIR / 'monasca'), *(str(a) for a in args)]
     return _run(argv, _base_env({**extra, **(env or {})}), input, check,
-                timeout)
+                timeout, binary)
 
 
 def default_endpoint() -> str:

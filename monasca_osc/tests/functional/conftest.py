@@ -25,11 +25,16 @@ def pytest_configure(config: pytest.Config) -> None:
         'markers',
         'keystone: needs the real Keystone from tools/keystone_sandbox.py; '
         f'fails when it is not installed unless {base.ENV_NO_KEYSTONE}=1')
+    config.addinivalue_line(
+        'markers',
+        'binary: run_openstack/run_monasca run the real console scripts in '
+        'subprocesses (default: in-process; see functional/base.py)')
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Everything under this directory runs real binaries: mark it so that
-    # `-m "not functional"` gives a quick unit-only run.
+    # Everything under this directory runs commands against a sandbox
+    # process: mark it so that `-m "not functional"` gives a quick unit-only
+    # run.
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.path)).parents:
@@ -109,6 +114,18 @@ def keystone(tmp_path_factory: pytest.TempPathFactory
         if server is not None:
             server.stop()
         env.stop()
+
+
+@pytest.fixture(autouse=True)
+def _binary_marker(request: pytest.FixtureRequest) -> Iterator[None]:
+    # Tests marked `binary` or `keystone` run the real console scripts.
+    node = request.node
+    base.HARNESS.binary = (node.get_closest_marker('binary') is not None or
+                           node.get_closest_marker('keystone') is not None)
+    try:
+        yield
+    finally:
+        base.HARNESS.binary = False
 
 
 @pytest.fixture(autouse=True)
