@@ -1,10 +1,12 @@
 """``openstack monitoring config export|diff|apply`` end to end.
 
-Two sandboxes of this module's own (their request logs and fault rules are
-not shared with other tests), one tenant per test. They register a fourth
-notification type (SLACK) so the round trip covers more than the upstream
-default types. What the user sees (stdout, stderr, exit code) and what went
-over the wire (the sandbox's request log) are both asserted.
+Commands run in-process (``base.run_openstack``), except the ``*_binary``
+smoke tests at the end. Two sandboxes of this module's own (their request
+logs and fault rules are not shared with other tests), one tenant per
+test. They register a fourth notification type (SLACK) so the round trip
+covers more than the upstream default types. What the user sees (stdout,
+stderr, exit code) and what went over the wire (the sandbox's request log)
+are both asserted.
 """
 
 from __future__ import annotations
@@ -616,3 +618,52 @@ def test_failure_in_the_middle_says_what_was_and_was_not_applied(
     assert diff.returncode == 0, diff
     assert sorted(stored(sb, tenant)[1]) == [
         'cpu-high', 'disk-full', 'not-ours', 'zz-last']
+
+
+# --------------------------------------------------------------------------
+# the real binary (smoke tests; everything above runs in-process)
+# --------------------------------------------------------------------------
+
+def test_export_apply_diff_exit_codes_binary(sandbox_a: SandboxServer,
+                                             sandbox_b: SandboxServer,
+                                             tmp_path: Path) -> None:
+    tenant_a, tenant_b = lib.new_tenant(), lib.new_tenant()
+    path = write(tmp_path, BASIC)
+    assert cfg(sandbox_a, tenant_a, 'apply', path).returncode == 0
+    exported = tmp_path / 'exported.yaml'
+    result = cfg(sandbox_a, tenant_a, 'export', '--output', str(exported),
+                 binary=True)
+    assert (result.returncode, result.stdout, result.stderr) == (0, '', '')
+
+    diff = cfg(sandbox_b, tenant_b, 'diff', str(exported), binary=True)
+    assert diff.returncode == 1, diff
+    assert 'Plan: 4 to create' in diff.stderr
+    applied = cfg(sandbox_b, tenant_b, 'apply', str(exported), binary=True)
+    assert applied.returncode == 0, applied
+    assert applied.stdout.splitlines()[-1] == \
+        'Applied 4 change(s): 4 created.'
+    same = cfg(sandbox_b, tenant_b, 'diff', str(exported), binary=True)
+    assert (same.returncode, same.stdout) == (0, ''), same
+    assert cfg(sandbox_b, tenant_b, 'export', binary=True).stdout == \
+        exported.read_text()
+
+    broken = write(tmp_path, BASIC.replace('severity: HIGH',
+                                           'severity: URGENT'), 'bad.yaml')
+    error = cfg(sandbox_b, tenant_b, 'diff', broken, binary=True)
+    assert error.returncode == 2, error
+    assert error.stderr.count('\n') == 1 and 'URGENT' in error.stderr
+
+
+def test_apply_usage_and_failure_exit_codes_binary(sb: SandboxServer,
+                                                   tenant: str,
+                                                   tmp_path: Path) -> None:
+    path = write(tmp_path, BASIC)
+    usage = cfg(sb, tenant, 'apply', path, '--prune', binary=True)
+    assert usage.returncode == 2, usage
+    assert usage.stderr.rstrip().endswith(
+        '--prune needs --prune-scope <glob> (the names the files own)')
+    sb.faults(method='POST', path='/v2.0/notification-methods', status=500)
+    failed = cfg(sb, tenant, 'apply', path, binary=True)
+    assert failed.returncode == 1, failed
+    assert failed.stderr.splitlines()[-1].startswith(
+        'Apply stopped: 0 of 4 change(s) applied, 1 failed, 3 not applied.')
