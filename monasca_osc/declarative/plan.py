@@ -63,6 +63,7 @@ class Change:
     current: dict[str, Any] | None = None   # the API object (with its id)
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     reason: str = ''                    # why a replace
+    alarms: int | None = None           # a definition's, when counted
 
     @property
     def id(self) -> str | None:
@@ -87,13 +88,20 @@ class Change:
 
     @property
     def note(self) -> str:
+        alarms = 'its alarms' if self.alarms is None else \
+            f'its {self.alarms} alarm{"" if self.alarms == 1 else "s"}'
         if self.action == REPLACE:
             return (f'{self.reason}: the API cannot change this in place; '
-                    f'replacing deletes the definition, its alarms and '
+                    f'replacing deletes the definition, {alarms} and '
                     f'their history')
         if self.action == DELETE and self.kind == model.DEFINITION:
-            return 'deletes the definition, its alarms and their history'
+            return f'deletes the definition, {alarms} and their history'
         return ''
+
+    @property
+    def loses_alarms(self) -> bool:
+        return self.kind == model.DEFINITION and self.action in (REPLACE,
+                                                                 DELETE)
 
 
 @dataclass
@@ -205,6 +213,15 @@ def check_types(plan: Plan, supported: Iterable[str]) -> None:
                 f'{method.source}: notification method {method.name!r}: '
                 f'type {method.type} is not one this server supports '
                 f'({", ".join(supported)})')
+
+
+def count_alarms(plan: Plan, client: Any) -> None:
+    """How many alarms each replace or definition delete would delete."""
+    for change in plan.pending:
+        if change.loses_alarms:
+            counts = client.alarms.count(
+                alarm_definition_id=change.id)['counts']
+            change.alarms = int(counts[0][0]) if counts else 0
 
 
 def in_scope(name: str, scopes: Sequence[str]) -> bool:

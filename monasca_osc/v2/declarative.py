@@ -97,6 +97,7 @@ class _PlanCommand:
             plan.check_types(the_plan, (
                 t.get('type', '') for t in
                 self.client.notificationtypes.list()))
+        plan.count_alarms(the_plan, self.client)
         return the_plan, state
 
 

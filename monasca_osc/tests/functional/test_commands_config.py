@@ -392,7 +392,7 @@ def test_replace_is_refused_without_allow_replace(sb: SandboxServer,
     diff = cfg(sb, tenant, 'diff', changed)
     assert diff.returncode == 1
     assert 'match_by changes: the API cannot change this in place; ' \
-           'replacing deletes the definition, its alarms and their history' \
+           'replacing deletes the definition, its 1 alarm and their history' \
            in ' '.join(diff.stdout.split())
     sb.reset_requests()
     refused = cfg(sb, tenant, 'apply', changed)

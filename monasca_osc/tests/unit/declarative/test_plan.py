@@ -11,6 +11,7 @@ from monasca_osc.declarative.plan import (
     PlanError,
     State,
     check_types,
+    count_alarms,
     make_plan,
 )
 
@@ -213,3 +214,26 @@ def test_types_checked_only_where_the_type_is_set() -> None:
     # An existing method of a type no longer listed is left alone.
     check_types(make_plan(desired(M('old', 'SLACK', 'https://s/y')), state),
                 ['EMAIL'])
+
+
+def test_notes_name_the_alarms_lost() -> None:
+    state = State([], [api_definition('d', match_by=['a']),
+                       api_definition('gone'), api_definition('keep')])
+    plan = make_plan(desired(D('d', 'max(x) > 1', match_by=('b',))), state,
+                     ['gone'])
+    replace, delete = plan.pending
+    assert delete.note == ('deletes the definition, its alarms and their '
+                           'history')
+
+    class Alarms:
+        @staticmethod
+        def count(alarm_definition_id: str) -> dict:
+            return {'counts': [[{'id-d': 1, 'id-gone': 7}[
+                alarm_definition_id]]]}
+
+    count_alarms(plan, type('Client', (), {'alarms': Alarms})())
+    assert replace.note == (
+        'match_by changes: the API cannot change this in place; replacing '
+        'deletes the definition, its 1 alarm and their history')
+    assert delete.note == ('deletes the definition, its 7 alarms and their '
+                           'history')

@@ -48,6 +48,8 @@ class _Base(fakes.TestCommand):
         self.api.on('GET', 'alarm-definitions', fakes.page(definitions))
         self.api.on('GET', 'notification-methods/types', {'elements': [
             {'type': 'EMAIL'}, {'type': 'WEBHOOK'}]})
+        self.api.on('GET', 'alarms/count', {
+            'links': [], 'columns': ['count'], 'counts': [[2]]})
 
     def file(self, text: str) -> str:
         path = self.tmp / 'c.yaml'
@@ -192,6 +194,8 @@ class TestApplyConfig(_Base):
             decl.ApplyConfig, [self.file(FILE), '--allow-replace']))
         self.assertEqual([('DELETE', 'alarm-definitions/d1'),
                           ('POST', 'alarm-definitions')], self.writes())
+        (count,) = [c for c in self.api.calls if c.path == 'alarms/count']
+        self.assertEqual('d1', count.params['alarm_definition_id'])
 
 
 
