@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 from typing import Any
 
 from osc_lib import utils
 
+from monasca_osc import masking
 from monasca_osc.common import argtypes
 
 API_NAME = 'monitoring'
@@ -30,6 +30,7 @@ def make_client(instance: Any) -> Any:
     from monasca_osc.api.monitoring_client import MonitoringClient
 
     config = instance.get_configuration()
+    masking.register_config(config)
     try:
         endpoint = instance.get_endpoint_for_service_type(
             API_NAME, region_name=instance.region_name,
@@ -85,42 +86,11 @@ def check_api_version(version: str) -> bool:
     return str(version) in API_VERSIONS or str(version) == '2_0'
 
 
-# --os-token, --os-password, --os-application-credential-secret, ...
-_SECRET_OPTION = re.compile(
-    r'(--os-[a-z0-9-]*(?:password|token|secret|passcode)[a-z0-9-]*)'
-    r'(=|\s+)(\S+)', re.IGNORECASE)
-
-
-class MaskSecretOptions(logging.Filter):
-    """Mask secret option values in osc-lib's "START with options" line.
-
-    osc-lib logs the whole command line (stderr with -v and --debug, and
-    every --log-file); its mask_password() does not know the --os-*
-    spellings, so --os-token and --os-password would appear in clear.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - never break logging
-            return True
-        if '--os-' in message:
-            masked = _SECRET_OPTION.sub(r'\1\2***', message)
-            if masked != message:
-                record.msg, record.args = masked, ()
-        return True
-
-
-def _mask_secret_options() -> None:
-    logger = logging.getLogger('osc_lib.shell')
-    if not any(isinstance(f, MaskSecretOptions) for f in logger.filters):
-        logger.addFilter(MaskSecretOptions())
-
-
 def build_option_parser(parser: argparse.ArgumentParser
                         ) -> argparse.ArgumentParser:
-    # Called by OSC before it logs the command line.
-    _mask_secret_options()
+    # Called by OSC before it logs the command line: from here on no
+    # secret option, variable or clouds.yaml value reaches a log line.
+    masking.guard(parser)
     # No argparse defaults: a default here would hide clouds.yaml values.
     parser.add_argument(
         '--os-monitoring-api-version', metavar='<monitoring-api-version>',

@@ -25,7 +25,7 @@ from typing import Any
 
 from cliff import app, commandmanager, complete
 
-from monasca_osc import legacy
+from monasca_osc import legacy, masking
 from monasca_osc.common import argtypes
 from monasca_osc.legacy import clientmanager
 
@@ -138,6 +138,8 @@ class MonascaShell(app.App):
         add_global_options(parser)
         if self._plugin_options:
             add_plugin_options(parser)
+        # Before anything is logged: no secret reaches a log line.
+        masking.guard(parser)
         return parser
 
     # -- app hooks ----------------------------------------------------------

@@ -176,6 +176,7 @@ class ClientManager:
         from openstack import config as os_config
 
         from monasca_osc import client
+        from monasca_osc import masking
 
         opts = self.options
         skip = {'os_cloud', 'os_no_client_auth', 'os_auth_version',
@@ -187,6 +188,7 @@ class ClientManager:
             given['insecure'] = True
         cloud = os_config.OpenStackConfig().get_one(
             cloud=opts.os_cloud, argparse=argparse.Namespace(**given))
+        masking.register_config(cloud.config)
         self.session = cloud.get_session()
         if opts.timing:
             self.session._collect_timing = True

@@ -1,9 +1,10 @@
 """Secrets stay out of logs and error messages (in-process checks).
 
 The functional tests (``test_robustness_secrets.py``) run both CLIs with
-``--debug``; these pin the pieces: the plugin's mask for osc-lib's command
-line log, and the REST layer's debug logs, retries and exceptions with a
-token, a password and an application credential.
+-v, -vv and ``--debug``; these pin the pieces: the masking of every log
+record (by recorded value and by shape), and the REST layer's debug logs,
+retries and exceptions with a token, a password and an application
+credential.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from monasca_osc import exceptions, plugin
+from monasca_osc import exceptions, masking
 from monasca_osc.tests.unit import utils
 
 TOKEN = 'tokenS3cr3t-4f1e9a7c2b'
@@ -22,9 +23,16 @@ APP_SECRET = 'appcredS3cr3t-90b3c5'
 AUTH_URL = 'http://keystone.test:5000/v3'
 
 
-def _record(message: str, *args: Any) -> logging.LogRecord:
-    return logging.LogRecord('osc_lib.shell', logging.INFO, __file__, 1,
-                             message, args, None)
+@pytest.fixture
+def known() -> Any:
+    """The process-wide set of recorded secrets, restored afterwards."""
+    saved = set(masking._known)
+    masking._known.clear()
+    try:
+        yield masking._known
+    finally:
+        masking._known.clear()
+        masking._known.update(saved)
 
 
 @pytest.mark.parametrize('command_line,expected', [
@@ -38,43 +46,64 @@ def _record(message: str, *args: Any) -> logging.LogRecord:
      '--os-application-credential-id i'),
     ('--os-access-token {T} --os-client-secret {T} --os-passcode {T}',
      '--os-access-token *** --os-client-secret *** --os-passcode ***'),
+    ("Namespace(passcode='{T}', token='***')",
+     "Namespace(passcode='***', token='***')"),
+    ("{{'auth': {{'passcode': '{T}', 'auth_type': 'admin_token'}}}}",
+     "{{'auth': {{'passcode': '***', 'auth_type': 'admin_token'}}}}"),
     # Not secrets: left alone, also when a value looks like an option name.
     ('monitoring metric list --name token --os-cloud password',
      'monitoring metric list --name token --os-cloud password'),
 ])
-def test_command_line_secrets_are_masked(command_line: str,
-                                         expected: str) -> None:
-    record = _record('START with options: %s',
-                     command_line.format(T=TOKEN))
-    assert plugin.MaskSecretOptions().filter(record) is True
-    assert record.getMessage() == f'START with options: {expected}'
-    assert TOKEN not in record.getMessage()
+def test_secrets_are_masked_by_shape(known: Any, command_line: str,
+                                     expected: str) -> None:
+    assert masking.mask(command_line.format(T=TOKEN)) == expected.format()
 
 
-def test_mask_is_installed_once_on_the_osc_lib_logger(caplog: Any) -> None:
+def test_a_recorded_secret_is_masked_wherever_it_is(known: Any) -> None:
+    # osc-lib's own mask_password turns "admin_token --os-token X" into
+    # "admin_token --os*** X": only the value itself can be matched.
+    masking.register(TOKEN)
+    masking.register('ab')  # too short to be masked by value
+    assert masking.mask(f'admin_token --os*** {TOKEN} list ab') == (
+        'admin_token --os*** *** list ab')
+
+
+def test_guard_records_parsed_options_variables_and_settings(
+        known: Any, monkeypatch: Any) -> None:
     import argparse
 
+    monkeypatch.setenv('OS_PASSWORD', PASSWORD)
+    monkeypatch.setenv('OS_USERNAME', 'not-a-secret-user')
+    parser = argparse.ArgumentParser()
+    masking.guard(parser)
+    # Added after guard(), as OSC adds keystoneauth's options.
+    parser.add_argument('--os-token')
+    parser.add_argument('--os-application-credential-secret', dest='acs')
+    parser.add_argument('--os-project-name')
+    parser.parse_args(['--os-token', TOKEN, f'--os-application-'
+                       f'credential-secret={APP_SECRET}',
+                       '--os-project-name', 'proj-name'])
+    masking.register_config({'auth': {'passcode': 'passcode-123456',
+                                      'username': 'user-name'}})
+    assert known == {PASSWORD, TOKEN, APP_SECRET, 'passcode-123456'}
+
+
+def test_every_log_record_is_masked(known: Any, caplog: Any) -> None:
+    masking.guard()
+    masking.register(TOKEN)
     logger = logging.getLogger('osc_lib.shell')
-    before = [f for f in logger.filters
-              if not isinstance(f, plugin.MaskSecretOptions)]
-    try:
-        plugin.build_option_parser(argparse.ArgumentParser())
-        plugin.build_option_parser(argparse.ArgumentParser())
-        masks = [f for f in logger.filters
-                 if isinstance(f, plugin.MaskSecretOptions)]
-        assert len(masks) == 1
-        with caplog.at_level(logging.INFO, logger='osc_lib.shell'):
-            logger.info('START with options: %s',
-                        f'--os-token {TOKEN} monitoring metric list')
-        assert TOKEN not in caplog.text
-        assert '--os-token *** monitoring metric list' in caplog.text
-    finally:
-        logger.filters[:] = before
-
-
-def test_a_broken_record_is_passed_on() -> None:
-    record = _record('%s %s', 'only one argument')
-    assert plugin.MaskSecretOptions().filter(record) is True
+    with caplog.at_level(logging.DEBUG):
+        logger.info('START with options: %s',
+                    f'--os-auth-type admin_token --os*** {TOKEN} x')
+        logging.getLogger('keystoneauth.session').debug(
+            'cloud cfg: %s', {'auth': {'token': TOKEN}})
+        try:
+            raise ValueError(f'bad {TOKEN}')
+        except ValueError:
+            logger.exception('failed')
+    assert TOKEN not in caplog.text
+    assert 'admin_token --os*** *** x' in caplog.text
+    assert "'token': '***'" in caplog.text
 
 
 # -- the REST layer -------------------------------------------------------
