@@ -72,6 +72,8 @@ def _series(columns: tuple, rows: Any) -> list[list[Any]]:
 class _SeriesCommand(base.LegacyCommand):
     """Shared by measurement-list and metric-statistics."""
 
+    series_options = ('--dimensions', '--merge_metrics', "--group_by '*'")
+
     def series(self, parsed_args: argparse.Namespace
                ) -> tuple[tuple, list[list[Any]]]:
         try:

@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from monasca_osc import exceptions
 from monasca_osc.common import validation
 from monasca_osc.v2 import live
 from monasca_osc.v2.base import arguments, cells, commands, options
@@ -55,6 +56,34 @@ def series_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
         'group_by': group_by, 'tenant_id': parsed_args.tenant_id,
         **arguments.paging_kwargs(parsed_args),
     }
+
+
+def is_multiple_metrics(err: exceptions.MonascaError) -> bool:
+    """The API's 409: name and dimensions match several metrics."""
+    return isinstance(err, exceptions.Conflict) and (
+        err.title == 'MultipleMetrics'
+        or 'merge_metrics' in (err.description or ''))
+
+
+def explain_multiple_metrics(elements: Iterable[Any], name: str,
+                             options: tuple[str, str, str]
+                             ) -> Iterator[Any]:
+    """``elements``, with the API's 409 for several matching metrics said
+    in the CLI's words: ``options`` are its dimension filter, merge and
+    group-by options."""
+    try:
+        yield from elements
+    except exceptions.Conflict as err:
+        if not is_multiple_metrics(err):
+            raise
+        dimension, merge, group_by = options
+        raise exceptions.Conflict(
+            f'Several metrics match name {name!r} and the dimensions '
+            f'given: add {dimension} filters to match one, give {merge} '
+            f'to merge them into one series, or {group_by} for one series '
+            f'per metric (HTTP 409)', title=err.title,
+            description=err.description, request_id=err.request_id,
+            method=err.method, url=err.url) from None
 
 
 def measurement_rows(elements: Iterable[Mapping[str, Any]],
@@ -123,7 +152,17 @@ def statistics_rows(elements: Iterable[Mapping[str, Any]],
                    *values)
 
 
-class ListMeasurement(live.LiveLister, commands.Lister):
+class _SeriesLister(live.LiveLister, commands.Lister):
+    # How the 409 for several matching metrics names the options.
+    series_options = ('--dimension', '--merge-metrics', "--group-by '*'")
+
+    def explained(self, elements: Iterable[Any],
+                  parsed_args: argparse.Namespace) -> Iterator[Any]:
+        return explain_multiple_metrics(elements, parsed_args.name,
+                                        self.series_options)
+
+
+class ListMeasurement(_SeriesLister):
     """List measurements of a metric, one row per point"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -143,8 +182,8 @@ class ListMeasurement(live.LiveLister, commands.Lister):
         if getattr(parsed_args, 'follow', False):  # not in legacy parsers
             return MEASUREMENT_COLUMNS, live.follow_measurements(
                 self, parsed_args)
-        elements = self.client.metrics.iter_measurements(
-            **series_kwargs(parsed_args))
+        elements = self.explained(self.client.metrics.iter_measurements(
+            **series_kwargs(parsed_args)), parsed_args)
         if getattr(parsed_args, 'testcase', None) is not None:
             from monasca_osc.alarmtools import testcase
 
@@ -156,7 +195,7 @@ class ListMeasurement(live.LiveLister, commands.Lister):
         return MEASUREMENT_COLUMNS, measurement_rows(elements, text)
 
 
-class ListStatistics(live.LiveLister, commands.Lister):
+class ListStatistics(_SeriesLister):
     """List statistics of a metric over periods, one row per period"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -186,9 +225,9 @@ class ListStatistics(live.LiveLister, commands.Lister):
         if parsed_args.period is not None:
             period = validation.validate_period(parsed_args.period,
                                                 '--period')
-        elements = self.client.metrics.iter_statistics(
+        elements = self.explained(self.client.metrics.iter_statistics(
             statistics=statistics, period=period,
-            **series_kwargs(parsed_args))
+            **series_kwargs(parsed_args)), parsed_args)
         columns = ('Name', 'Dimensions', 'Timestamp',
                    *(s.capitalize() for s in statistics))
         text = self.rows_as_text(parsed_args)

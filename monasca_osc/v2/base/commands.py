@@ -100,6 +100,9 @@ class Lister(_OutputMixin, command.Lister):
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Sequence[str],
                        data: Iterable[Sequence[Any]]) -> int:
+        # The first row (so the first request) before any output: an error
+        # answered to it leaves stdout empty, not even a csv/value header.
+        data = _first_row_fetched(data)
         sorting = bool(getattr(parsed_args, 'sort_columns', None))
         if sorting:
             # cliff sorts "best effort": when the sort fails (dicts do not
@@ -183,3 +186,14 @@ def delete_each(items: Sequence[str], what: str,
     if failed:
         raise exceptions.CommandError(
             f'{failed} of {len(items)} {what}s failed to delete')
+
+
+_NO_ROW = object()
+
+
+def _first_row_fetched(data: Iterable[Any]) -> Iterable[Any]:
+    import itertools
+
+    rows = iter(data)
+    first = next(rows, _NO_ROW)
+    return rows if first is _NO_ROW else itertools.chain((first,), rows)
