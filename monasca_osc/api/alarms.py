@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import contextlib
 from typing import Any
 
+from monasca_osc import exceptions as exc
 from monasca_osc.api import pager
 from monasca_osc.api.alarm_definitions import (
     _require_id,
@@ -29,6 +31,18 @@ def state_updated_param(value: Any) -> str | None:
     if text is None:
         return None
     return text[:-1] + '000Z' if len(text) == 24 else text
+
+
+@contextlib.contextmanager
+def _alarm_must_exist(alarm_id: Any) -> Iterator[None]:
+    """A 404 says which alarm, as definitions and notification methods do
+    (the API's own text is a bare "404 Not Found")."""
+    try:
+        yield
+    except exc.NotFound as err:
+        raise exc.NotFound(f'No alarm with ID {alarm_id!r}',
+                           http_status=404, request_id=err.request_id,
+                           method=err.method, url=err.url) from None
 
 
 class AlarmsManager(Manager):
@@ -64,7 +78,8 @@ class AlarmsManager(Manager):
 
     def get(self, alarm_id: str | None = None) -> dict:
         path = f'{PATH}/{_require_id(alarm_id)}'
-        return self.adapter.get_json(path)
+        with _alarm_must_exist(alarm_id):
+            return self.adapter.get_json(path)
 
     def update(self, alarm_id: str | None = None, state: Any = None,
                lifecycle_state: Any = None, link: Any = None) -> dict:
@@ -81,7 +96,8 @@ class AlarmsManager(Manager):
                 'lifecycle_state': validation.validate_lifecycle_state(
                     lifecycle_state),
                 'link': validation.validate_link(link)}
-        return self.adapter.put_json(path, body)
+        with _alarm_must_exist(alarm_id):
+            return self.adapter.put_json(path, body)
 
     def patch(self, alarm_id: str | None = None, state: Any = None,
               lifecycle_state: Any = None, link: Any = None) -> dict:
@@ -94,11 +110,13 @@ class AlarmsManager(Manager):
                 lifecycle_state)
         if link is not None:
             body['link'] = validation.validate_link(link)
-        return self.adapter.patch_json(path, body)
+        with _alarm_must_exist(alarm_id):
+            return self.adapter.patch_json(path, body)
 
     def delete(self, alarm_id: str | None = None) -> None:
         path = f'{PATH}/{_require_id(alarm_id)}'
-        self.adapter.delete_path(path)
+        with _alarm_must_exist(alarm_id):
+            self.adapter.delete_path(path)
 
     def count(self, group_by: Any = None, offset: Any = None,
               limit: Any = None, page_size: int | None = None,

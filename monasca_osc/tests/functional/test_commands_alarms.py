@@ -609,11 +609,12 @@ def test_alarm_set_replace_and_delete(tenant: str, endpoint: str) -> None:
         [alarms['s2']]
     missing = str(uuid.uuid4())
     lib.assert_one_line_error(
-        osc(tenant, 'alarm', 'delete', missing, check=False), '404')
+        osc(tenant, 'alarm', 'delete', missing, check=False),
+        f"No alarm with ID '{missing}'")
     result = osc(tenant, 'alarm', 'delete', missing, alarms['s2'],
                  check=False)
     assert result.returncode == 1, str(result)
-    assert missing in result.stderr and '404' in result.stderr
+    assert f"No alarm with ID '{missing}'" in result.stderr
     assert '1 of 2 alarms failed to delete' in result.stderr
     assert osc_json(tenant, 'alarm', 'list') == []
 
@@ -627,11 +628,17 @@ def test_errors_not_found(tenant: str) -> None:
     lib.assert_one_line_error(
         osc(tenant, 'alarm', 'definition', 'show', missing, check=False),
         missing)
+    # Alarms say which, as definitions do (not a bare "404 Not Found").
+    for args in (('show', missing), ('set', missing, '--state', 'OK'),
+                 ('set', missing, '--replace', '--state', 'OK',
+                  '--lifecycle-state', 'OPEN', '--link', 'http://x'),
+                 ('delete', missing)):
+        line = lib.assert_one_line_error(osc(tenant, 'alarm', *args,
+                                             check=False))
+        assert line == f"No alarm with ID '{missing}'", line
     lib.assert_one_line_error(
-        osc(tenant, 'alarm', 'show', missing, check=False), '404')
-    lib.assert_one_line_error(
-        osc(tenant, 'alarm', 'set', missing, '--state', 'OK', check=False),
-        '404')
+        base.run_monasca('alarm-show', missing, token=tenant, check=False),
+        f"No alarm with ID '{missing}'")
     lib.assert_one_line_error(
         osc(tenant, 'alarm', 'definition', 'set', 'no-such-def',
             '--severity', 'HIGH', check=False), 'no-such-def')

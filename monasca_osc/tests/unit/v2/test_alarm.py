@@ -229,8 +229,9 @@ class TestDeleteAlarm(fakes.TestCommand):
                                       command.take_action, parsed)
         self.assertEqual('1 of 2 alarms failed to delete', str(error))
         self.assertEqual(2, len(self.api.calls))
-        self.assertIn("Failed to delete alarm 'gone': 404 Not Found",
-                      logs.output[0])
+        self.assertIn(
+            "Failed to delete alarm 'gone': No alarm with ID 'gone'",
+            logs.output[0])
 
     def test_parser(self) -> None:
         self.assert_usage_error(alarm.DeleteAlarm, [])
