@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import contextlib
+import re
 from typing import Any
 
 from monasca_osc import exceptions as exc
@@ -118,7 +120,8 @@ class AlarmDefinitionsManager(Manager):
             raise validation.ValidationError(
                 f'A full update needs every field; missing: '
                 f'{", ".join(missing)}')
-        return self.adapter.put_json(path, body)
+        with _unchangeable_explained():
+            return self.adapter.put_json(path, body)
 
     def patch(self, alarm_id: str | None = None, **fields: Any) -> dict:
         alarm_id = alarm_id or fields.pop('alarm_definition_id', None)
@@ -129,7 +132,8 @@ class AlarmDefinitionsManager(Manager):
                 f'Unknown alarm definition field(s): '
                 f'{", ".join(sorted(unknown))}')
         body = _validated(fields, partial=True)
-        return self.adapter.patch_json(path, body)
+        with _unchangeable_explained():
+            return self.adapter.patch_json(path, body)
 
     def delete(self, alarm_id: str | None = None, **kwargs: Any) -> None:
         alarm_id = alarm_id or kwargs.get('alarm_definition_id')
@@ -141,6 +145,33 @@ class AlarmDefinitionsManager(Manager):
         return find_by_name_or_id(
             self, name_or_id, 'alarm definition',
             lambda: self.iter_list(name=name_or_id))
+
+
+# The API's refusals (422 InvalidUpdateException) of a change it cannot
+# make in place: "number of subexpressions must not change", "metrics in
+# subexpression must not change", "match_by must not change".
+_UNCHANGEABLE = re.compile(r'(subexpression|match_by).* must not change')
+
+
+@contextlib.contextmanager
+def _unchangeable_explained() -> Iterator[None]:
+    """Say what to do when the API refuses to change a definition's
+    sub-expression metrics, their number or its match_by."""
+    try:
+        yield
+    except exc.UnprocessableEntity as err:
+        found = _UNCHANGEABLE.search(err.description or '')
+        if not found:
+            raise
+        what = ('its match_by' if found.group(1) == 'match_by' else
+                'the metrics of its sub-expressions or their number')
+        raise exc.UnprocessableEntity(
+            f'The API cannot change {what} in place ({err.description}); '
+            f'delete the alarm definition and create it again (this '
+            f'deletes its alarms and their history)', http_status=422,
+            title=err.title, description=err.description,
+            request_id=err.request_id, method=err.method,
+            url=err.url) from None
 
 
 def find_by_name_or_id(manager: Any, name_or_id: str, what: str,

@@ -85,6 +85,19 @@ def _one_line(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
+# The Monasca API formats some messages from Python bytes: "b'OK'".
+_BYTES_REPR = re.compile(r"""\bb(['"])(.*?)\1""")
+
+
+def _without_bytes_reprs(text: str) -> str:
+    """``b'...'`` artefacts of the API's messages as plain text: the
+    quotes go when the whole message is one, else ``'...'`` stays."""
+    whole = _BYTES_REPR.fullmatch(text.strip())
+    if whole:
+        return whole.group(2)
+    return _BYTES_REPR.sub(r"'\2'", text)
+
+
 def error_from_response(response: Any, method: str | None = None,
                         url: str | None = None) -> exc.MonascaError:
     """Map an HTTP error response to a MonascaError with one line.
@@ -143,7 +156,7 @@ def error_from_response(response: Any, method: str | None = None,
     if isinstance(title, str):
         title = _one_line(title)
     if isinstance(description, str):
-        description = _one_line(description, 400)
+        description = _one_line(_without_bytes_reprs(description), 400)
     request_id = (response.headers.get('x-openstack-request-id')
                   or response.headers.get('x-compute-request-id'))
     cls = exc.from_status(status)

@@ -637,11 +637,36 @@ def test_errors_not_found(tenant: str) -> None:
                                              check=False))
         assert line == f"No alarm with ID '{missing}'", line
     lib.assert_one_line_error(
-        base.run_monasca('alarm-show', missing, token=tenant, check=False),
+        base.run_monasca('alarm-show', missing, token=tenant,
+                         endpoint=_SERVER['endpoint'], check=False),
         f"No alarm with ID '{missing}'")
     lib.assert_one_line_error(
         osc(tenant, 'alarm', 'definition', 'set', 'no-such-def',
             '--severity', 'HIGH', check=False), 'no-such-def')
+
+
+@pytest.mark.parametrize('change', [
+    ('--expression', 'max(m.other) > 1'),
+    ('--expression', 'max(m.keep) > 1 or max(m.more) > 1'),
+    ('--replace', '--name', 'keep', '--expression', 'max(m.keep) > 1',
+     '--match-by', 'hostname')])
+def test_errors_unchangeable_definition_says_what_to_do(
+        tenant: str, change: tuple) -> None:
+    osc(tenant, 'alarm', 'definition', 'create', 'keep', '--expression',
+        'max(m.keep) > 1')
+    line = lib.assert_one_line_error(
+        osc(tenant, 'alarm', 'definition', 'set', 'keep', *change,
+            check=False),
+        'cannot change', 'in place',
+        'delete the alarm definition and create it again',
+        'this deletes its alarms and their history')
+    assert "b'" not in line
+    assert ('match_by' in line) == ('--match-by' in change)
+    result = base.run_monasca('alarm-definition-patch', osc_json(
+        tenant, 'alarm', 'definition', 'show', 'keep')['id'],
+        '--expression', 'max(m.other) > 1', token=tenant,
+        endpoint=_SERVER['endpoint'], check=False)
+    lib.assert_one_line_error(result, 'delete the alarm definition')
 
 
 def test_errors_conflict_duplicate_definition(tenant: str) -> None:

@@ -34,6 +34,21 @@ CASES = [
         exc.Conflict,
         f'AlreadyExistsException: name x (HTTP 409 on GET {URL}, request id '
         f'{RID})', id='falcon-title-in-description'),
+    # the API's Python byte-string artefacts are plain text
+    pytest.param(
+        422, {'json': {'title': 'Invalid State',
+                       'description': "State b'BOGUS' must be one of "
+                                      "['ALARM', 'OK', 'UNDETERMINED']"}},
+        exc.UnprocessableEntity,
+        "Invalid State: State 'BOGUS' must be one of ['ALARM', 'OK', "
+        f"'UNDETERMINED'] (HTTP 422 on GET {URL}, request id {RID})",
+        id='bytes-repr-inside'),
+    pytest.param(
+        422, {'json': {'title': 'InvalidUpdateException',
+                       'description': "b'match_by must not change'"}},
+        exc.UnprocessableEntity,
+        "InvalidUpdateException: match_by must not change (HTTP 422 on GET "
+        f"{URL}, request id {RID})", id='bytes-repr-whole'),
     # keystonemiddleware
     pytest.param(
         401, {'json': {'error': {
