@@ -450,6 +450,23 @@ def test_measurement_paging_limit_and_marker(big_series: str) -> None:
                           marker, '--limit', '100'), 20000, 100)
 
 
+@pytest.mark.parametrize('command', [
+    ('metric', 'list'), ('alarm', 'list'),
+    ('measurement', 'list', '--name', 'x', '--start', '-1h')])
+def test_page_size_above_the_maximum_is_refused_locally(
+        sandbox: Any, tenant: str, command: tuple) -> None:
+    sandbox.reset_requests()
+    result = osc(tenant, *command, '--page-size', '10001', check=False)
+    # An argparse usage error: exit 2, the usage, then the error line.
+    assert result.returncode == 2, result
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "argument --page-size: 10001 is above the API's maximum page size "
+        'of 10000'), result
+    assert result.stdout == ''
+    assert sandbox.request_count() == 0
+    assert osc(tenant, *command, '--page-size', '10000').returncode == 0
+
+
 def test_measurement_paging_default_page_size(big_series: str) -> None:
     # No --page-size: 10,000-row pages, still every row.
     out = osc(big_series, 'measurement', 'list', '--name', 'pg.big',

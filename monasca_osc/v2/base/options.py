@@ -20,6 +20,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def page_size(text: str) -> int:
+    """argparse type for --page-size: 1 to the API's maximum."""
+    size = positive_int(text)
+    if size > validation.MAX_LIMIT:
+        # The API would silently cap it: refuse it, as the help says.
+        raise argparse.ArgumentTypeError(
+            f"{size} is above the API's maximum page size of "
+            f'{validation.MAX_LIMIT}')
+    return size
+
+
 def add_dimension_filter_option(parser: argparse.ArgumentParser,
                                 flag: str = '--dimension',
                                 dest: str = 'dimensions',
@@ -55,8 +66,9 @@ def add_paging_options(parser: argparse.ArgumentParser,
              'pages are fetched automatically)')
     parser.add_argument('--marker', metavar='<offset>', help=marker_help)
     parser.add_argument(
-        '--page-size', metavar='<num>', type=positive_int,
-        help='Rows per API request, at most 10000 (default: 10000)')
+        '--page-size', metavar='<num>', type=page_size,
+        help=f'Rows per API request, at most {validation.MAX_LIMIT} '
+             f'(default: {validation.MAX_LIMIT})')
 
 
 def add_project_option(parser: argparse.ArgumentParser,
