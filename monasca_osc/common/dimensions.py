@@ -103,6 +103,27 @@ def parse_dimension_filter(args: Iterable[str] | None
     return result
 
 
+def parse_exact_dimension_filter(args: Iterable[str] | None,
+                                 option: str = '--dimension'
+                                 ) -> dict[str, str]:
+    """A filter of exact ``key=value`` pairs only, for the alarm definition
+    list: its API compares a bare ``key`` and ``v1|v2`` literally, so they
+    would silently match nothing; they are refused instead."""
+    parsed = parse_key_values(args, 'dimension filter', allow_key_only=True)
+    result: dict[str, str] = {}
+    for key, value in parsed.items():
+        validation.validate_dimension_key(key)
+        if value is None or '|' in value:
+            given = key if value is None else f'{key}={value}'
+            raise ValidationError(
+                f'{option} {given!r}: alarm definitions are filtered by '
+                f'exact key=value pairs only (the API matches neither a '
+                f'bare key nor alternatives with |)')
+        validation.validate_dimension_value(key, value)
+        result[key] = value
+    return result
+
+
 def encode_dimension_filter(filters: Mapping[str, object] | None
                             ) -> str | None:
     """Encode for the query string: ``k:v,k2:a|b,k3``.

@@ -53,11 +53,19 @@ class AlarmDefinitionCreate(base.LegacyShow, v2.CreateAlarmDefinition):
 class AlarmDefinitionList(base.LegacyCommand, v2.ListAlarmDefinition):
     """List alarm definitions for this tenant."""
 
+    dimension_option = '--dimensions'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = self.legacy_parser(prog_name, v2.ListAlarmDefinition)
         parser.add_argument('--name', metavar='<ALARM_DEFINITION_NAME>',
                             help='Name of the alarm definition.')
-        base.add_dimensions(parser)
+        parser.add_argument(
+            '--dimensions', metavar='<KEY1=VALUE1,KEY2=VALUE2...>',
+            action='append', default=[],
+            help='Exact key=value pairs, all in one sub-expression of the '
+                 'definition (a bare KEY or V1|V2 is refused: the API would '
+                 'match nothing). Can be repeated, or give several pairs '
+                 'separated by commas.')
         parser.add_argument(
             '--severity', metavar='<SEVERITY>', action='append', default=[],
             help='Severity is one of [LOW, MEDIUM, HIGH, CRITICAL]; '

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from monasca_osc.common import dimensions as dims
 from monasca_osc.common import validation
 from monasca_osc.v2.base import arguments, cells, commands, options
 
@@ -123,13 +124,19 @@ class CreateAlarmDefinition(commands.ShowOne):
 class ListAlarmDefinition(commands.Lister):
     """List alarm definitions"""
 
+    dimension_option = '--dimension'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--name', metavar='<name>',
                             help='Only the definition with this name')
-        options.add_dimension_filter_option(
-            parser, help_prefix='Only definitions whose expression has this '
-            'dimension (exact key=value only)')
+        parser.add_argument(
+            '--dimension', metavar='<key=value>', dest='dimensions',
+            action='append', default=[],
+            help='Only definitions with one sub-expression whose dimensions '
+                 'include this exact key=value pair (a bare key or v1|v2 is '
+                 'refused: the API would match nothing); repeat option for '
+                 'several pairs, which must all be in that sub-expression')
         parser.add_argument(
             '--severity', metavar='<severity>', action='append', default=[],
             help='Only definitions of this severity; repeat option or use '
@@ -149,7 +156,8 @@ class ListAlarmDefinition(commands.Lister):
             validation.validate_offset_integer(parsed_args.marker)
         rows = self.client.alarm_definitions.iter_list(
             name=parsed_args.name,
-            dimensions=arguments.dimension_filter(parsed_args.dimensions),
+            dimensions=dims.parse_exact_dimension_filter(
+                parsed_args.dimensions, self.dimension_option),
             severity=severity,
             sort_by=arguments.sort_by(parsed_args,
                                       validation.ALARM_DEFINITION_SORT_FIELDS),

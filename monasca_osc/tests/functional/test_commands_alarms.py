@@ -238,6 +238,32 @@ def test_alarm_definition_list_and_filters(definitions: tuple) -> None:
         'Alarm Actions': [], 'OK Actions': [], 'Undetermined Actions': []}]
 
 
+@pytest.mark.parametrize('cli,given', [
+    ('openstack', 'hostname'), ('openstack', 'hostname=web1|web2'),
+    ('monasca', 'hostname'), ('monasca', 'hostname=web1|web2')])
+def test_alarm_definition_list_dimension_forms_the_api_cannot_match(
+        definitions: tuple, cli: str, given: str) -> None:
+    """The API compares a bare key and v1|v2 literally here (they would
+    list nothing): refused, naming the form that works."""
+    tenant, _ = definitions
+    if cli == 'openstack':
+        result = osc(tenant, 'alarm', 'definition', 'list', '--dimension',
+                     given, check=False)
+    else:
+        result = base.run_monasca('alarm-definition-list', '--dimensions',
+                                  given, token=tenant,
+                                  endpoint=_SERVER['endpoint'], check=False)
+    option = '--dimension' if cli == 'openstack' else '--dimensions'
+    lib.assert_one_line_error(result, f'{option} {given!r}',
+                              'exact key=value pairs only')
+    if cli == 'monasca':
+        listed = base.run_monasca(
+            'alarm-definition-list', '--dimensions', 'hostname=web1',
+            '-j', token=tenant, endpoint=_SERVER['endpoint'])
+        assert sorted(d['name'] for d in listed.json()) == ['def-a',
+                                                            'def-d']
+
+
 def test_alarm_definition_list_paging(definitions: tuple) -> None:
     tenant, _ = definitions
     full = osc_json(tenant, 'alarm', 'definition', 'list', '--sort', 'name')
