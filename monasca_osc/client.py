@@ -179,17 +179,82 @@ def make_session(auth: Any, *, verify: Any = True, cert: Any = None,
                               collect_timing=collect_timing)
 
 
+# Per-cloud settings (clouds.yaml, OS_MONITORING_*, --os-monitoring-*):
+# name -> (type, what a valid value is).
+MONITORING_SETTINGS = {
+    'monitoring_retries': (int, 'a number of retries (0 or more)'),
+    'monitoring_timeout': (float, 'a positive number of seconds'),
+}
+
+
+def monitoring_setting(settings: Mapping[str, Any] | None,
+                       name: str) -> Any:
+    """A monitoring setting of a cloud config, checked; None when unset."""
+    value = (settings or {}).get(name)
+    if value in (None, ''):
+        return None
+    kind, expected = MONITORING_SETTINGS[name]
+    try:
+        number = kind(value)
+    except (TypeError, ValueError, OverflowError):
+        number = None
+    if number is None or not 0 <= number < float('inf') or (
+            kind is float and not number > 0):
+        from monasca_osc.exceptions import ValidationError
+
+        raise ValidationError(
+            f'Invalid monitoring setting {name} {value!r}: expected '
+            f'{expected}')
+    return number
+
+
+def http_logger() -> Any:
+    """The logger keystoneauth writes the CLIs' requests and bodies to.
+
+    The CLIs keep the root logger at DEBUG and filter in their handlers,
+    so keystoneauth would decode and format every response body (10,000
+    rows a page) for a log line nobody sees. Below DEBUG output it stays
+    INFO. Call it once logging is configured.
+    """
+    import logging
+
+    logger = logging.getLogger('monasca_osc.http')
+    handlers = logging.getLogger().handlers
+    debugging = any(h.level <= logging.DEBUG for h in handlers)
+    logger.setLevel(logging.NOTSET if debugging or not handlers
+                    else logging.INFO)
+    return logger
+
+
 def make_client(session: Any, *, endpoint: str | None = None,
                 region_name: str | None = None,
                 interface: Any = None, service_type: str = 'monitoring',
                 retries: int | None = None,
-                timeout: float | None = None) -> Any:
-    """The REST client; without ``endpoint`` the catalog is used."""
+                timeout: float | None = None,
+                settings: Mapping[str, Any] | None = None,
+                logger: Any = None) -> Any:
+    """The REST client: the one builder for the ``openstack`` plugin, the
+    ``monasca`` command and ``Client()``, so they cannot drift apart.
+
+    ``session`` is an authenticated keystoneauth session; without
+    ``endpoint`` the catalog is used. ``retries`` and ``timeout`` given
+    explicitly (a ``monasca`` option, a ``Client()`` argument) win over
+    ``settings`` (a cloud config: ``monitoring_retries`` and
+    ``monitoring_timeout`` from clouds.yaml, ``OS_MONITORING_*`` or
+    ``--os-monitoring-*``), which win over the defaults. ``logger``: where
+    keystoneauth logs requests (default: its own loggers).
+    """
     from monasca_osc.api.monitoring_client import MonitoringClient
 
+    if retries is None:
+        retries = monitoring_setting(settings, 'monitoring_retries')
+    if timeout is None:
+        timeout = monitoring_setting(settings, 'monitoring_timeout')
     kwargs: dict[str, Any] = {}
     if retries is not None:
         kwargs['retries'] = retries
+    if logger is not None:
+        kwargs['logger'] = logger
     return MonitoringClient(
         session, endpoint_override=endpoint or None,
         service_type=service_type or 'monitoring', region_name=region_name,

@@ -8,7 +8,6 @@ already. The REST layer is imported inside make_client.
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Any
 
 from osc_lib import utils
@@ -27,7 +26,7 @@ def make_client(instance: Any) -> Any:
     """Build the Monasca REST client on OSC's keystoneauth session."""
     from keystoneauth1 import exceptions as ks_exc
 
-    from monasca_osc.api.monitoring_client import MonitoringClient
+    from monasca_osc import client
 
     config = instance.get_configuration()
     masking.register_config(config)
@@ -38,47 +37,11 @@ def make_client(instance: Any) -> Any:
     except ks_exc.EndpointNotFound:
         # The first request explains it (ConnectionFailed with the options).
         endpoint = None
-    return MonitoringClient(
-        instance.session, endpoint_override=endpoint,
+    # The one builder shared with the monasca command and Client().
+    return client.make_client(
+        instance.session, endpoint=endpoint,
         region_name=instance.region_name, interface=instance.interface,
-        logger=_http_logger(),
-        retries=_number(config.get('monitoring_retries'), int, 3,
-                        'monitoring_retries'),
-        timeout=_number(config.get('monitoring_timeout'), float, None,
-                        'monitoring_timeout'))
-
-
-def _http_logger() -> logging.Logger:
-    """The logger keystoneauth writes our requests and bodies to.
-
-    OSC keeps the root logger at DEBUG and filters in its handlers, so
-    keystoneauth would decode and format every response body (10,000 rows
-    a page) for a log line nobody sees. Below DEBUG output it stays INFO.
-    """
-    logger = logging.getLogger('monasca_osc.http')
-    handlers = logging.getLogger().handlers
-    debugging = any(h.level <= logging.DEBUG for h in handlers)
-    logger.setLevel(logging.NOTSET if debugging or not handlers
-                    else logging.INFO)
-    return logger
-
-
-def _number(value: Any, kind: type, default: Any, name: str) -> Any:
-    """A clouds.yaml setting (the options were checked by argparse)."""
-    if value in (None, ''):
-        return default
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or number < 0 or (kind is float and not number > 0):
-        from osc_lib import exceptions
-
-        raise exceptions.CommandError(
-            f'Invalid monitoring setting {name} {value!r}: expected '
-            + ('a number of retries (0 or more)' if kind is int
-               else 'a positive number of seconds'))
-    return number
+        settings=config, logger=client.http_logger())
 
 
 def check_api_version(version: str) -> bool:

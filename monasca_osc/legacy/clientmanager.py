@@ -96,7 +96,8 @@ class ClientManager:
                                                            'os_endpoint'),
             region_name=_get(opts, 'os_region_name'),
             interface=_get(opts, 'os_interface'),
-            retries=opts.retries, timeout=opts.timeout)
+            retries=opts.retries, timeout=opts.timeout,
+            logger=client.http_logger())
 
     def auth_plugin(self) -> Any:
         """The keystoneauth plugin the options ask for (see module doc)."""
@@ -172,11 +173,16 @@ class ClientManager:
         return loader.load_from_options(**kwargs)
 
     def _from_cloud(self) -> Any:
-        """clouds.yaml (and OS_* variables) through openstack.config."""
-        from openstack import config as os_config
+        """clouds.yaml, overridden by the options and OS_* variables.
 
-        from monasca_osc import client
-        from monasca_osc import masking
+        osc-lib's OSC_Config, as ``openstack`` uses it: a value given on
+        the command line or in the environment wins over the cloud's
+        (openstack.config's own loader lets clouds.yaml win for auth
+        values, which ignored --os-password and OS_PASSWORD).
+        """
+        from osc_lib.cli import client_config
+
+        from monasca_osc import client, masking
 
         opts = self.options
         skip = {'os_cloud', 'os_no_client_auth', 'os_auth_version',
@@ -186,25 +192,17 @@ class ClientManager:
                  and v not in (None, '')}
         if getattr(opts, 'insecure', False):
             given['insecure'] = True
-        cloud = os_config.OpenStackConfig().get_one(
+        cloud = client_config.OSC_Config().get_one(
             cloud=opts.os_cloud, argparse=argparse.Namespace(**given))
         masking.register_config(cloud.config)
         self.session = cloud.get_session()
         if opts.timing:
             self.session._collect_timing = True
-        settings = cloud.config
-        retries = opts.retries
-        if retries is None and settings.get('monitoring_retries') not in (
-                None, ''):
-            retries = int(settings['monitoring_retries'])
-        timeout = opts.timeout
-        if timeout is None and settings.get('monitoring_timeout') not in (
-                None, ''):
-            timeout = float(settings['monitoring_timeout'])
         return client.make_client(
             self.session,
             endpoint=_get(opts, 'monasca_api_url')
             or cloud.get_endpoint('monitoring'),
             region_name=cloud.get_region_name('monitoring'),
             interface=cloud.get_interface('monitoring'),
-            retries=retries, timeout=timeout)
+            retries=opts.retries, timeout=opts.timeout,
+            settings=cloud.config, logger=client.http_logger())

@@ -188,3 +188,55 @@ def test_monasca_wrong_password_is_one_line(keystone: base.KeystoneEnv
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert 'wrong' not in result.stderr
+
+
+# -- options and OS_* variables override clouds.yaml, as in openstack -------
+
+def _cloud_run(cli: str, cloud: str, action: str, name: str, *options: str,
+               env: dict[str, str] | None = None) -> base.CommandResult:
+    """``action`` (create or list) of metric ``name`` with ``--os-cloud``
+    and the override ``options`` before the command."""
+    if cli == 'openstack':
+        args = (('monitoring', 'metric', 'create', name, '--value', '1')
+                if action == 'create' else
+                ('monitoring', 'metric', 'list', '--name', name, '-f',
+                 'json'))
+        return base.run_openstack(*options, *args, cloud=cloud, env=env,
+                                  check=False)
+    args = (('metric-create', name, '1') if action == 'create' else
+            ('metric-list', '--name', name, '-j'))
+    return base.run_monasca('--os-cloud', cloud, *options, *args,
+                            cloud=cloud, env=env, check=False)
+
+
+@pytest.mark.parametrize('cli', ['openstack', 'monasca'])
+@pytest.mark.parametrize('override', ['option', 'variable'])
+def test_a_wrong_password_override_fails(keystone: base.KeystoneEnv,
+                                         cli: str, override: str) -> None:
+    wrong = 'wrongOverridePw42'
+    options, env = ((['--os-password', wrong], None)
+                    if override == 'option' else ([], {'OS_PASSWORD': wrong}))
+    result = _cloud_run(cli, 'mon-user', 'list', 'ks.override', *options,
+                        env=env)
+    assert result.returncode == 1, result
+    assert len(result.stderr.strip().splitlines()) == 1, result
+    assert 'HTTP 401' in result.stderr, result
+    assert wrong not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize('cli', ['openstack', 'monasca'])
+def test_a_user_override_posts_as_that_user(keystone: base.KeystoneEnv,
+                                            cli: str) -> None:
+    name = base.unique_name(f'ks.override.{cli}')
+    # mon-ro may only read: its own create is refused...
+    denied = _cloud_run(cli, 'mon-ro', 'create', name)
+    assert denied.returncode == 1, denied
+    assert 'Forbidden' in denied.stderr, denied
+    # ...while the same cloud with mon-user's name and password posts.
+    posted = _cloud_run(cli, 'mon-ro', 'create', name, '--os-username',
+                        'mon-user', env={
+                            'OS_PASSWORD': keystone.password('mon-user')})
+    assert posted.returncode == 0, posted
+    listed = _cloud_run(cli, 'mon-user', 'list', name)
+    key = 'Name' if cli == 'openstack' else 'name'
+    assert [m[key] for m in listed.json()] == [name], listed

@@ -12,10 +12,9 @@ from unittest import mock
 from cliff import command as cliff_command
 from keystoneauth1 import noauth
 from keystoneauth1 import session as ks_session
-from osc_lib import exceptions as osc_exc
 import pytest
 
-from monasca_osc import plugin
+from monasca_osc import exceptions, plugin
 from monasca_osc.api import http
 from monasca_osc.api.monitoring_client import MonitoringClient
 
@@ -154,7 +153,7 @@ def test_bad_options_are_usage_errors(monkeypatch, capsys, args: list,
                                     {'monitoring_timeout': '5s'},
                                     {'monitoring_timeout': 0}])
 def test_make_client_bad_settings(config: dict) -> None:
-    with pytest.raises(osc_exc.CommandError) as err:
+    with pytest.raises(exceptions.ValidationError) as err:
         plugin.make_client(FakeInstance(config))
     assert 'Invalid monitoring setting' in str(err.value)
 
