@@ -221,7 +221,7 @@ def _validate_alarm_update(body: Any) -> None:
             continue
         value = body[key]
         if key == 'state':
-            if value not in ('OK', 'ALARM', 'UNDETERMINED'):
+            if value not in validation.STATES:
                 raise unprocessable(schema_error(
                     key, 'not a valid value for dictionary value'))
         elif not isinstance(value, str):
