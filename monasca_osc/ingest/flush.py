@@ -76,7 +76,12 @@ class FlushTimer:
 
 
 class Pump:
-    """Read an iterator in a daemon thread; ``take`` what has arrived."""
+    """Read an iterator in a daemon thread; ``take`` what has arrived.
+
+    ``close()`` stops the thread at the reader's next record; a reader
+    blocked on silent input stays blocked until it gets one (or the input
+    ends), which never keeps the process alive: the thread is a daemon.
+    """
 
     def __init__(self, records: Iterator[Any],
                  max_pending: int = MAX_PENDING):
