@@ -1,6 +1,7 @@
 """``alarm definition test|backtest|explain`` and ``alarm explain``, end to
-end through the real ``openstack`` binary: exit codes, ``-f json``, what
-went over the wire.
+end through ``openstack``: exit codes, ``-f json``, what went over the
+wire. The ``*_binary`` tests run the real console script (smoke tests of
+the group); the others may run in-process (``base.run_openstack``).
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ def test_definition_test_failure_exit_1_with_windows_and_junit(
     assert 'failures="1"' in junit.read_text()
 
 
-def test_definition_test_invalid_file_exit_2_one_line(tmp_path: Path
-                                                      ) -> None:
+@pytest.mark.binary
+def test_definition_test_invalid_file_exit_2_one_line_binary(
+        tmp_path: Path) -> None:
     path = write(tmp_path, TEST_FILE.replace('5x5', '5y5'))
     result = run('alarm', 'definition', 'test', path)
     assert result.returncode == 2, result
@@ -128,7 +130,8 @@ def _history(tenant: str) -> int:
     return t0
 
 
-def test_backtest_transitions_summary_and_gates(tenant: str) -> None:
+@pytest.mark.binary
+def test_backtest_transitions_summary_and_gates_binary(tenant: str) -> None:
     t0 = _history(tenant)
     start, end = lib.iso_ms(t0), lib.iso_ms(t0 + 135 * 60_000)
     rows = lib.osc_json(tenant, 'alarm', 'definition', 'backtest',
