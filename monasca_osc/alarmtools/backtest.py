@@ -66,8 +66,9 @@ class AlarmStats:
 
 
 class _Progress:
-    def __init__(self, stream: TextIO | None, start_ms: int, end_ms: int
-                 ) -> None:
+    """``backtest: N measurements, M alarms replayed`` on a terminal."""
+
+    def __init__(self, stream: TextIO | None) -> None:
         import time
 
         self.stream = stream
@@ -108,7 +109,7 @@ class Backtest:
         self.end_ms = timeutil.to_epoch_ms(end)
         self.tenant_id = tenant_id
         self.page_size = page_size
-        self.progress = _Progress(progress, self.start_ms, self.end_ms)
+        self.progress = _Progress(progress)
         self.stats: list[AlarmStats] = []
         self.total_transitions = 0
 

@@ -78,3 +78,21 @@ def test_groups_walked_in_lockstep_one_query_each() -> None:
                     ({'h': 'b'}, [('cpu', [2000]), ('mem', [3000])]),
                     ({'h': 'c'}, [('mem', [4000])])]
     assert len(client.metrics.calls) == 2
+
+
+def test_progress_line_only_on_a_stream_and_cleared() -> None:
+    import io
+
+    from monasca_osc.alarmtools import backtest
+
+    out = io.StringIO()
+    progress = backtest._Progress(out)
+    progress.count(12_345)
+    assert out.getvalue() == ('\rbacktest: 12,345 measurements, 0 alarms '
+                              'replayed\x1b[K')
+    progress.finish()
+    assert out.getvalue().endswith('\r\x1b[K')
+    silent = backtest._Progress(None)
+    silent.count(5)
+    silent.finish()
+    assert silent.read == 5
