@@ -14,26 +14,11 @@ import yaml
 
 from monasca_osc.tests.functional import base
 from monasca_osc.tests.functional import commands_lib as lib
+from monasca_osc.tests.unit.alarmtools.test_testfile import GOOD
 
-TEST_FILE = '''\
-interval: 1m
-definitions:
-  - name: cpu-high
-    expression: avg(cpu.idle_perc{service=web}, 60) < 10 times 3
-    match_by: [hostname]
-    alarm_actions: [pager]
-series:
-  - name: cpu.idle_perc
-    dimensions: {hostname: web1, service: web}
-    values: 50 50 5x5 _x3 80
-tests:
-  - at: 6m
-    definition: cpu-high
-    alarms:
-      - match: {hostname: web1}
-        state: ALARM
-        actions: [pager]
-'''
+# The issue's example, expecting the notification too.
+TEST_FILE = GOOD.replace('        state: ALARM\n',
+                         '        state: ALARM\n        actions: [pager]\n')
 EXPRESSION = 'avg(cpu.idle_perc{service=web}) < 10 times 3'
 
 
@@ -76,7 +61,7 @@ def test_definition_test_failure_exit_1_with_windows_and_junit(
     junit = tmp_path / 'junit.xml'
     result = run('alarm', 'definition', 'test', path, '--junit', junit)
     assert result.returncode == 1, result
-    assert f'FAIL {path}:15 test 1 at 6m: cpu-high {{hostname=web1}}: ' \
+    assert f'FAIL {path}:16 test 1 at 6m: cpu-high {{hostname=web1}}: ' \
            'expected OK, got ALARM' in result.stderr
     assert result.stderr.count('5.0  breaches') == 3
     assert '| FAIL' in result.stdout
@@ -90,7 +75,7 @@ def test_definition_test_invalid_file_exit_2_one_line_binary(
     result = run('alarm', 'definition', 'test', path)
     assert result.returncode == 2, result
     assert result.stderr.strip() == (
-        f"{path}:10: series 'cpu.idle_perc' values: bad value '5y5' at "
+        f"{path}:11: series 'cpu.idle_perc' values: bad value '5y5' at "
         'column 7 (expected V, VxN, V+DxN, V-DxN, _ or _xN)')
 
 
@@ -101,7 +86,7 @@ def test_definition_test_warning_fails_only_with_strict(tmp_path: Path
         '        actions: [pager]\n', ''))
     result = run('alarm', 'definition', 'test', path)
     assert result.returncode == 0, result
-    assert ':12: warning: test at 30m is after the last sample' in \
+    assert ':13: warning: test at 30m is after the last sample' in \
         result.stderr
     assert run('alarm', 'definition', 'test', path,
                '--strict').returncode == 1
