@@ -214,6 +214,7 @@ class Alarm:
                 continue
             before, st = old.pop(match)
             st.no_state = True
+            st.closed = {}
             if (before.function, before.period, before.periods) != \
                     (sub.function, sub.period, sub.periods):
                 st.view_end_ms = sa.first_view_end(sub, at_ms)

@@ -67,27 +67,9 @@ def first_view_end(sub: SubExpression, born_ms: int) -> int:
     return floor_minute(born_ms + sub.period * 1000)
 
 
-def aggregate(function: str, points: Sequence[tuple[int, float]]
-              ) -> float | None:
-    if not points:
-        return None
-    if function == 'COUNT':
-        return float(len(points))
-    values = [v for _, v in points]
-    if function == 'SUM':
-        return float(sum(values))
-    if function == 'AVG':
-        return sum(values) / len(values)
-    if function == 'MIN':
-        return min(values)
-    if function == 'MAX':
-        return max(values)
-    return max(points)[1]                       # LAST: the newest
-
-
 def aggregate_values(function: str, values: Sequence[float]
                      ) -> float | None:
-    """``aggregate`` over bare values (every function but ``last``)."""
+    """A window's value (every function but ``last``, which has none)."""
     if not values:
         return None
     if function == 'COUNT':
@@ -112,6 +94,11 @@ class SubAlarmState:
     view_end_ms: int = 0             # end (exclusive) of the pending view
     empty_observations: int = 0
     values: list[float] = field(default_factory=list)  # last reported
+    # Values of closed windows (start ms -> value), never persisted: a
+    # window whose end is at or before the step sees no more data (data
+    # counts from its timestamp), so a replay computes it once.
+    closed: dict[int, float | None] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def new(cls, sub: SubExpression, born_ms: int) -> SubAlarmState:
@@ -138,24 +125,40 @@ class SubAlarmState:
 
 def window_values(sub: SubExpression, metrics: Sequence[Metric],
                   source: DataSource, view_end_ms: int, slots: int,
-                  since_ms: int, at_ms: int) -> list[Window]:
+                  since_ms: int, at_ms: int,
+                  closed: dict[int, float | None] | None = None
+                  ) -> list[Window]:
     """``slots`` windows starting ``periods`` periods before the view end.
 
     Only measurements at or after ``since_ms`` (the alarm's birth minute)
-    and at or before ``at_ms`` (not yet arrived otherwise) count.
+    and at or before ``at_ms`` (not yet arrived otherwise) count. With
+    ``closed``, the values of windows ended by ``at`` are kept there and
+    not asked of the source again.
     """
     width = sub.period * 1000
     start = view_end_ms - sub.periods * width
+    known: list[float | None] = []
+    if closed is not None:
+        for key in [k for k in closed if k < start]:
+            del closed[key]
+        while len(known) < slots and start + len(known) * width in closed:
+            known.append(closed[start + len(known) * width])
+    first = start + len(known) * width
     end = start + slots * width
-    low, high = max(start, since_ms), min(end, at_ms + 1)
-    buckets: list[list[float]] = [[] for _ in range(slots)]
+    low, high = max(first, since_ms), min(end, at_ms + 1)
+    buckets: list[list[float]] = [[] for _ in range(slots - len(known))]
     if metrics and low < high:
-        buckets = source.bucketed(metrics, start, width, slots, low, high)
+        buckets = source.bucketed(metrics, first, width, len(buckets), low,
+                                  high)
+    values = known + [aggregate_values(sub.function, b) for b in buckets]
     windows = []
-    for i, values in enumerate(buckets):
-        value = aggregate_values(sub.function, values)
+    for i, value in enumerate(values):
+        w_start = start + i * width
+        if closed is not None and i >= len(known) and \
+                w_start + width <= at_ms + 1:
+            closed[w_start] = value
         windows.append(Window(
-            start + i * width, start + (i + 1) * width, value,
+            w_start, w_start + width, value,
             None if value is None else sub.compare(value)))
     return windows
 
@@ -184,7 +187,8 @@ def step(sub: SubExpression, st: SubAlarmState, metrics: Sequence[Metric],
             values, immediate = [value], True
     else:
         every = window_values(sub, metrics, source, st.view_end_ms,
-                              sub.periods + FUTURE_SLOTS, since_ms, at_ms)
+                              sub.periods + FUTURE_SLOTS, since_ms, at_ms,
+                              st.closed)
         view = every[:sub.periods]
         if alarms_immediately(sub):
             run = _breaching_run(every, sub.periods)
