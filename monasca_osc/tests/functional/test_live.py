@@ -101,6 +101,7 @@ def post(tenant: str, name: str, value: float, ago_s: float = 0.0,
 
 
 # -- follow -----------------------------------------------------------------
+@pytest.mark.binary
 def test_measurement_follow_prints_each_new_point_once_binary(
         tenant: str, live: list[Live]) -> None:
     name = 'live.follow'
@@ -126,6 +127,7 @@ def test_measurement_follow_prints_each_new_point_once_binary(
     assert 'Traceback' not in stderr
 
 
+@pytest.mark.binary
 def test_alarm_history_follow_csv_binary(tenant: str,
                                          live: list[Live]) -> None:
     endpoint = base.default_endpoint()
@@ -164,6 +166,7 @@ def alarm_of(tenant: str, definition: str) -> str:
     return alarms[0]['ID']
 
 
+@pytest.mark.binary
 def test_wait_returns_0_right_after_the_state_change_binary(
         tenant: str, live: list[Live]) -> None:
     definition = lib.create_definition(
@@ -287,6 +290,7 @@ def test_check_failures_are_unknown(tenant: str) -> None:
     assert check(tenant, '--severity', 'SEVERE')[0] == 3
 
 
+@pytest.mark.binary
 def test_check_authentication_failure_is_unknown_binary() -> None:
     result = _password_check()
     assert result.returncode == 3, result
