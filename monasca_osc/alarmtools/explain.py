@@ -45,6 +45,11 @@ def _sub_lines(node: dict[str, Any]) -> Iterator[str]:
     if node['function'] == 'LAST':
         yield (f"LAST of {metric}: the newest measurement, "
                f"{symbol} {_number(node['threshold'])}{kind}")
+        newest = (node.get('current_values') or [None])[-1]
+        verdict = '' if newest is None else (
+            '  breaches' if node['state'] == 'ALARM' else
+            '  does not breach')
+        yield f'  newest: {_number(newest)}{verdict}'
     else:
         yield (f"{node['function']} of {metric}, {node['periods']} x "
                f"{node['period']}s window"
@@ -67,15 +72,16 @@ def render_node(node: dict[str, Any], prefix: str = '',
     """The tree of one node: its head line, then its children."""
     branch = '' if top else ('└─ ' if last else '├─ ')
     follow = prefix + ('' if top else ('   ' if last else '│  '))
-    state = node.get('state') or '?'
     if 'operands' in node:
-        yield f'{prefix}{branch}{node["op"]}: {state}'
+        # The engine states the alarm and each sub-alarm, not the
+        # boolean nodes between them.
+        yield f'{prefix}{branch}{node["op"]}'
         operands = node['operands']
         for index, child in enumerate(operands):
             yield from render_node(child, follow,
                                    index == len(operands) - 1, False)
         return
-    yield f'{prefix}{branch}{node["sub_expression"]}: {state}'
+    yield f'{prefix}{branch}{node["sub_expression"]}: {node.get("state")}'
     for line in _sub_lines(node):
         yield f'{follow}   {line}'
 

@@ -41,6 +41,8 @@ def _fetch(client: Any, metrics: Iterable[al.Metric], start_ms: int,
     """Load the measurements of ``metrics`` in range into ``source``."""
     wanted = set(metrics)
     count = 0
+    if start_ms >= end_ms or not wanted:
+        return 0
     for name in sorted({m.name for m in wanted}):
         for element in client.metrics.iter_measurements(
                 name=name, start_time=replay_mod.iso(start_ms),
