@@ -224,7 +224,7 @@ def test_alarm_explain_and_definition_explain(tenant: str) -> None:
 
     lib.assert_one_line_error(
         lib.osc(tenant, 'alarm', 'explain', 'no-such-alarm', check=False),
-        'Not Found')
+        'no-such-alarm')
 
     explained = lib.osc_json(tenant, 'alarm', 'definition', 'explain',
                              'cpu-high')
