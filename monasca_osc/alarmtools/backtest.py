@@ -112,6 +112,8 @@ class Backtest:
         self.progress = _Progress(progress)
         self.stats: list[AlarmStats] = []
         self.total_transitions = 0
+        # One line each for what the replay could not do as upstream would.
+        self.warnings: list[str] = []
 
     # -- the replay ----------------------------------------------------------
     def events(self) -> Iterator[tuple[AlarmStats, al.Transition | None]]:
@@ -125,7 +127,15 @@ class Backtest:
             replay_mod.iso(begin), replay_mod.iso(self.end_ms + 1),
             self.progress.count, tenant_id=self.tenant_id,
             page_size=self.page_size)
-        for _, members in groups:
+        for group, members in groups:
+            missing = [k for k in self.definition.match_by if k not in group]
+            if missing:
+                self.warnings.append(
+                    f"warning: metrics lacking the match_by key"
+                    f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+                    ' were replayed as an alarm of their own; '
+                    'monasca-thresh would also add them to the alarms they '
+                    'agree with')
             source = streams.CursorSource(members, keep)
             current: dict[str, AlarmStats] = {}
             for alarm, transition in replay_mod.replay_group(

@@ -218,6 +218,8 @@ class BacktestAlarmDefinition(commands.Lister):
         def finish(rows: Any) -> Any:
             yield from rows
             job.finish_progress()
+            for line in job.warnings:
+                self.app.stderr.write(line + '\n')
             if gated:
                 failures = job.gate(parsed_args.max_transitions,
                                     parsed_args.max_alarm_fraction)

@@ -129,6 +129,16 @@ class TestBacktest(_Command):
         self.assertIn('more than --max-transitions 1',
                       self.stderr.getvalue())
 
+    def test_metrics_lacking_a_match_by_key_are_warned_about(self) -> None:
+        keyless = dict(_series('x', [50.0] * 5), dimensions={})
+        self.api.on('GET', 'metrics/measurements', fakes.page([keyless]))
+        command, parsed = self.parse(alarm_test.BacktestAlarmDefinition,
+                                     self._args('-f', 'value'))
+        self.assertEqual(0, command.run(parsed))
+        self.assertIn('warning: metrics lacking the match_by key hostname '
+                      'were replayed as an alarm of their own',
+                      self.stderr.getvalue())
+
     def test_bad_fraction_is_a_usage_error(self) -> None:
         self.assert_usage_error(alarm_test.BacktestAlarmDefinition,
                                 self._args('--max-alarm-fraction', '150%'))
