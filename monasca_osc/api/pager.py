@@ -10,12 +10,32 @@ original parameters plus that offset.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+import contextlib
+import contextvars
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from monasca_osc import exceptions as exc
 
 MAX_PAGE_SIZE = 10000
+
+# Where a listing stopped by its limit, while the server has more, reports
+# the marker (offset) that continues it; see watch_more_results.
+_more_results: contextvars.ContextVar[Callable[[str], None] | None] = \
+    contextvars.ContextVar('monasca_osc_more_results', default=None)
+
+
+@contextlib.contextmanager
+def watch_more_results() -> Iterator[list[str]]:
+    """Within the block, every listing that ``limit`` stops before the end
+    appends the marker that continues it to the yielded list (the CLIs
+    print the last one: ``more results: --marker VALUE``)."""
+    found: list[str] = []
+    token = _more_results.set(found.append)
+    try:
+        yield found
+    finally:
+        _more_results.reset(token)
 
 
 def next_offset(body: Mapping[str, Any]) -> str | None:
@@ -83,6 +103,8 @@ def iterate_pages(adapter: Any, path: str, params: Mapping[str, Any] | None,
             if remaining is not None:
                 remaining -= (sum(weight(e) for e in elements) if weight
                               else len(elements))
+            if remaining is not None and remaining <= 0 and elements:
+                _report_more(body, offset, len(elements), count_offsets)
             nxt = None
             if elements and (remaining is None or remaining > 0):
                 if count_offsets:
@@ -113,3 +135,15 @@ def iterate_pages(adapter: Any, path: str, params: Mapping[str, Any] | None,
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _report_more(body: Mapping[str, Any], offset: str | None, received: int,
+                 count_offsets: bool) -> None:
+    """The limit is reached: report the marker of the rest, if any."""
+    report = _more_results.get()
+    following = next_offset(body)
+    if report is None or following is None:
+        return
+    if count_offsets:
+        following = str(int(offset or 0) + received)
+    report(following)

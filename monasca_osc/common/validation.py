@@ -284,6 +284,46 @@ def validate_offset_integer(value: Any) -> int:
     return offset
 
 
+# --marker forms, per listing: kind -> (pattern, what the marker is). The
+# value to give is the one a listing stopped by --limit prints after
+# "more results:".
+_TIMESTAMP = (r'(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?'
+              r'(?:Z|[+-]\d{2}:?\d{2})?|\d+)')
+MARKER_FORMS: dict[str, tuple[str | None, str]] = {
+    'offset': (r'\d+', 'an integer offset: the number of rows to skip'),
+    'metric': (r'[0-9A-Fa-f]+', 'the ID of the last metric listed (the ID '
+               'column of --long)'),
+    'name': (None, 'the last name listed; the listing goes on after it'),
+    'measurement': (rf'(?:[^_\s]+_)?{_TIMESTAMP}',
+                    '<series id>_<timestamp> or <timestamp> (ISO 8601 or '
+                    'epoch milliseconds) of the last point listed'),
+    'statistics': (r'(?:[^_\s]+_)?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z',
+                   '[<series id>_]YYYY-MM-DDTHH:MM:SSZ, the timestamp of '
+                   'the last period listed'),
+    'history': (_TIMESTAMP, 'the timestamp (ISO 8601 or epoch '
+                'milliseconds) of the last transition listed'),
+}
+
+
+def marker_help(kind: str) -> str:
+    """The --marker help of a listing: what its marker is."""
+    return (f'Continue a listing that --limit stopped: give the marker it '
+            f'printed on stderr ("more results: --marker VALUE"); '
+            f'{MARKER_FORMS[kind][1]}')
+
+
+def validate_marker(value: Any, kind: str,
+                    option: str = '--marker') -> str:
+    """A marker of the listing's form, refused (naming it) otherwise."""
+    text = str(value)
+    pattern, form = MARKER_FORMS[kind]
+    if not text.strip() or (pattern is not None
+                            and not re.fullmatch(pattern, text.strip())):
+        raise ValidationError(
+            f'Invalid {option} {text!r}: expected {form}')
+    return text.strip()
+
+
 _SORT_ITEM = re.compile(r'^\s*([A-Za-z_]+)(?:\s+(asc|desc))?\s*$')
 
 

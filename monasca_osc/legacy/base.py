@@ -332,6 +332,8 @@ class LegacyCommand:
 
     legacy_format = 'table'
     success_message: str | None = None
+    marker_option = '--offset'
+
     _legacy_text = False
 
     # cliff looks up per-command hooks and the distribution of each

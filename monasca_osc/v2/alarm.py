@@ -113,8 +113,7 @@ class ListAlarm(commands.Lister):
         parser = super().get_parser(prog_name)
         add_filter_options(parser)
         options.add_sort_option(parser, validation.ALARM_SORT_FIELDS)
-        options.add_paging_options(parser, marker_help='Start after this many '
-                                   'alarms (integer offset)')
+        options.add_paging_options(parser, 'offset')
         options.add_long_option(parser)
         return parser
 
@@ -205,8 +204,7 @@ class CountAlarm(commands.Lister):
             help='Count per value of this field; repeat option or give a '
                  'comma-separated list. Fields: '
                  + ', '.join(validation.ALARM_COUNT_GROUP_BY_FIELDS))
-        options.add_paging_options(parser, marker_help='Start after this many '
-                                   'count rows (integer offset)')
+        options.add_paging_options(parser, 'offset')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
@@ -228,6 +226,8 @@ class CountAlarm(commands.Lister):
 class ListAlarmHistory(live.LiveLister, commands.Lister):
     """List alarm state transitions, of one alarm or of all alarms"""
 
+    marker_kind = 'history'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--alarm', metavar='<alarm-id>',
@@ -238,8 +238,7 @@ class ListAlarmHistory(live.LiveLister, commands.Lister):
         options.add_time_options(
             parser, start_help='Only transitions at or after',
             end_help='Only transitions at or before')
-        options.add_paging_options(parser, marker_help='Start after this '
-                                   'timestamp (ISO 8601 or epoch ms)')
+        options.add_paging_options(parser, 'history')
         options.add_long_option(parser)
         live.add_follow_options(parser, 'transitions')
         return parser

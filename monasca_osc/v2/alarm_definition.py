@@ -143,8 +143,7 @@ class ListAlarmDefinition(commands.Lister):
                  'LOW|HIGH for several')
         options.add_sort_option(parser,
                                 validation.ALARM_DEFINITION_SORT_FIELDS)
-        options.add_paging_options(parser, marker_help='Start after this many '
-                                   'definitions (integer offset)')
+        options.add_paging_options(parser, 'offset')
         options.add_long_option(parser)
         return parser
 

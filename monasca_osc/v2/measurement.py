@@ -19,7 +19,8 @@ MEASUREMENT_COLUMNS = ('Name', 'Dimensions', 'Timestamp', 'Value',
                        'Value Meta')
 
 
-def _add_series_options(parser: argparse.ArgumentParser) -> None:
+def _add_series_options(parser: argparse.ArgumentParser,
+                        marker: str) -> None:
     parser.add_argument('--name', metavar='<name>', required=True,
                         help='Metric name (required)')
     options.add_dimension_filter_option(parser)
@@ -35,9 +36,7 @@ def _add_series_options(parser: argparse.ArgumentParser) -> None:
              'dimension keys ("*" for every metric); repeat option or give '
              'comma-separated keys')
     options.add_project_option(parser)
-    options.add_paging_options(
-        parser, marker_help='Start after this offset, as the API returns it '
-        '(<series id>_<timestamp> or a timestamp)')
+    options.add_paging_options(parser, marker)
 
 
 def series_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
@@ -165,9 +164,11 @@ class _SeriesLister(live.LiveLister, commands.Lister):
 class ListMeasurement(_SeriesLister):
     """List measurements of a metric, one row per point"""
 
+    marker_kind = 'measurement'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        _add_series_options(parser)
+        _add_series_options(parser, self.marker_kind)
         parser.add_argument(
             '--testcase', metavar='<interval>', nargs='?', const='auto',
             help='Write the measurements as the series: block of an '
@@ -198,6 +199,8 @@ class ListMeasurement(_SeriesLister):
 class ListStatistics(_SeriesLister):
     """List statistics of a metric over periods, one row per period"""
 
+    marker_kind = 'statistics'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument(
@@ -210,7 +213,7 @@ class ListStatistics(_SeriesLister):
             help='Length of each period in seconds (default: 300); periods '
                  'are aligned to multiples of the period since the epoch, '
                  'not to --start')
-        _add_series_options(parser)
+        _add_series_options(parser, self.marker_kind)
         live.add_plot_options(parser, sparkline=True)
         return parser
 

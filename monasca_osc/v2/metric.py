@@ -137,6 +137,8 @@ class CreateMetric(commands.ShowOne):
 class ListMetric(commands.Lister):
     """List metrics (name and dimensions) of the project"""
 
+    marker_kind = 'metric'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--name', metavar='<name>',
@@ -146,8 +148,7 @@ class ListMetric(commands.Lister):
             parser, start_help='Only metrics with measurements since',
             end_help='and before (needs --start)')
         options.add_project_option(parser)
-        options.add_paging_options(
-            parser, marker_help='Start after the metric with this ID')
+        options.add_paging_options(parser, 'metric')
         options.add_long_option(parser)
         return parser
 
@@ -170,13 +171,14 @@ class ListMetric(commands.Lister):
 class ListMetricName(commands.Lister):
     """List the distinct metric names of the project"""
 
+    marker_kind = 'name'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         options.add_dimension_filter_option(
             parser, help_prefix='Only names of metrics with this dimension')
         options.add_project_option(parser)
-        options.add_paging_options(
-            parser, marker_help='Start after this metric name')
+        options.add_paging_options(parser, 'name')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
@@ -190,6 +192,8 @@ class ListMetricName(commands.Lister):
 class ListDimensionName(commands.Lister):
     """List the dimension names (keys) used by metrics"""
 
+    marker_kind = 'name'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--metric-name', metavar='<name>',
@@ -198,8 +202,7 @@ class ListDimensionName(commands.Lister):
             parser, start_help='Only dimensions of metrics with '
             'measurements since', end_help='and before')
         options.add_project_option(parser)
-        options.add_paging_options(
-            parser, marker_help='Start after this dimension name')
+        options.add_paging_options(parser, 'name')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
@@ -219,6 +222,8 @@ class ListDimensionName(commands.Lister):
 class ListDimensionValue(commands.Lister):
     """List the values of one dimension across metrics"""
 
+    marker_kind = 'name'
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument('--dimension-name', metavar='<key>',
@@ -231,8 +236,7 @@ class ListDimensionValue(commands.Lister):
             parser, start_help='Only values of metrics with measurements '
             'since', end_help='and before')
         options.add_project_option(parser)
-        options.add_paging_options(
-            parser, marker_help='Start after this dimension value')
+        options.add_paging_options(parser, 'name')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:

@@ -55,8 +55,7 @@ class ListNotificationMethod(commands.Lister):
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         options.add_sort_option(parser, validation.NOTIFICATION_SORT_FIELDS)
-        options.add_paging_options(parser, marker_help='Start after this many '
-                                   'methods (integer offset)')
+        options.add_paging_options(parser, 'offset')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:

@@ -95,7 +95,31 @@ class _OutputMixin:
 
 
 class Lister(_OutputMixin, command.Lister):
-    """Lister whose csv/value output prints readable text, streamed."""
+    """Lister whose csv/value output prints readable text, streamed.
+
+    ``marker_kind``: the form of this listing's --marker
+    (``validation.MARKER_FORMS``), refused before anything is sent when
+    wrong; ``marker_option``: its spelling (``--offset`` in ``monasca``).
+    When --limit stops the listing before the end, the marker that
+    continues it is printed on stderr after the rows.
+    """
+
+    marker_kind = 'offset'
+    marker_option = '--marker'
+
+    def run(self, parsed_args: argparse.Namespace) -> int:
+        from monasca_osc.api import pager
+
+        marker = getattr(parsed_args, 'marker', None)
+        if marker is not None:
+            parsed_args.marker = validation.validate_marker(
+                marker, self.marker_kind, self.marker_option)
+        with pager.watch_more_results() as more:
+            result = super().run(parsed_args)
+        if more:
+            self.app.stderr.write(
+                f'more results: {self.marker_option} {more[-1]}\n')
+        return result
 
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Sequence[str],

@@ -58,13 +58,18 @@ def add_time_options(parser: argparse.ArgumentParser, start_required: bool
 
 
 def add_paging_options(parser: argparse.ArgumentParser,
-                       marker_help: str = 'Start after this offset, as the '
-                       'API returns it in next links (opaque)') -> None:
+                       marker: str = 'offset') -> None:
+    """--limit, --marker and --page-size; ``marker`` is the kind of the
+    listing's marker (``validation.MARKER_FORMS``), checked by
+    ``commands.Lister`` before anything is sent."""
     parser.add_argument(
         '--limit', metavar='<num>', type=positive_int,
         help='Maximum number of rows to return in total (default: all; '
-             'pages are fetched automatically)')
-    parser.add_argument('--marker', metavar='<offset>', help=marker_help)
+             'pages are fetched automatically); when it stops the listing '
+             'before the end, the marker that continues it is printed on '
+             'stderr: "more results: --marker VALUE"')
+    parser.add_argument('--marker', metavar='<marker>',
+                        help=validation.marker_help(marker))
     parser.add_argument(
         '--page-size', metavar='<num>', type=page_size,
         help=f'Rows per API request, at most {validation.MAX_LIMIT} '
