@@ -152,9 +152,51 @@ class Tour:
         if self.failures:
             print(f'tour: {self.failures} command(s) failed unexpectedly')
             return 1
-        print('tour: done. Start your own sandbox with: '
-              'monasca-sandbox --port 8070')
+        print(handover())
         return 0
+
+
+# The hand-over: the README's "Your own sandbox" shows the same lines.
+OWN_PROJECT = 'demo-project'
+OWN_URL = 'http://127.0.0.1:8070/v2.0'
+
+
+def handover(venv: str | None = None) -> str:
+    """The tour's last words: the exact lines that give a newcomer their
+    own sandbox and reach it with both commands (the tour's own sandbox
+    and environment end with the tour)."""
+    if venv is None and sys.prefix != sys.base_prefix:
+        venv = sys.prefix
+    lines = ['tour: done. To go on with your own sandbox, paste these '
+             'lines into a shell:', '']
+    if venv:
+        lines.append(f'  source {shlex.quote(venv)}/bin/activate')
+    lines += [
+        '  monasca-sandbox --port 8070 --db monasca-sandbox.db &',
+        f'  export OS_AUTH_TYPE=admin_token OS_ENDPOINT={OWN_URL} '
+        f'OS_TOKEN={OWN_PROJECT}',
+        f'  export MONASCA_API_URL={OWN_URL} OS_AUTH_TOKEN={OWN_PROJECT} '
+        'OS_NO_CLIENT_AUTH=1',
+        '  openstack monitoring metric create cpu.idle_perc --value 42 '
+        '--dimension hostname=web1',
+        '  monasca metric-list',
+        '',
+        f'Without Keystone the sandbox takes the token as the project '
+        f'(tenant) ID, so both commands see the same metrics in project '
+        f'{OWN_PROJECT}; another token is another, empty project.',
+        'Instead of the OS_* variables, openstack (and monasca --os-cloud) '
+        'can use this entry',
+        'in ~/.config/openstack/clouds.yaml: openstack --os-cloud sandbox '
+        'monitoring metric list',
+        '',
+        'clouds:',
+        '  sandbox:',
+        '    auth_type: admin_token',
+        '    auth:',
+        f'      endpoint: {OWN_URL}',
+        f'      token: {OWN_PROJECT}',
+    ]
+    return '\n'.join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
