@@ -1,0 +1,1 @@
+"""Golden files (expected output) of the tests beside this directory."""
