@@ -117,6 +117,21 @@ class _MaskedMessage:
             text = text % self.args
         return mask(text)
 
+    # Other code (Sphinx, for one) edits ``record.msg`` as the str it
+    # usually is: ``record.msg += ...``, ``record.msg.startswith(...)``.
+    # Those get the masked text.
+    def __add__(self, other: Any) -> str:
+        return str(self) + other
+
+    def __radd__(self, other: Any) -> str:
+        return other + str(self)
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(str(self), name)
+
 
 def _record_factory(base: Any) -> Any:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:

@@ -218,3 +218,18 @@ def test_application_credential_secret_not_logged(requests_mock: Any,
         'secret'] == APP_SECRET
     assert APP_SECRET not in caplog.text
     assert TOKEN not in caplog.text
+
+
+def test_masked_record_message_behaves_as_text() -> None:
+    """Code that edits ``record.msg`` as a str (Sphinx appends to it) gets
+    the masked text instead of a TypeError."""
+    masking.register('TopSecretValue42')
+    record = masking._record_factory(logging.LogRecord)(
+        'x', logging.WARNING, __file__, 1, 'token %s in',
+        ('TopSecretValue42',), None)
+    record.msg += ' the docs'
+    assert record.msg == 'token *** in the docs'
+    assert ('prefix ' + masking._MaskedMessage('a %s', ('b',))) == 'prefix a b'
+    message = masking._MaskedMessage('TopSecretValue42 here', ())
+    assert message.startswith('*** ')
+    assert len(message) == len('*** here')
