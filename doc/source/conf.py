@@ -25,6 +25,9 @@ copyright = '2026, monasca-osc developers'
 master_doc = 'index'
 exclude_patterns = []
 pygments_style = 'native'
+# Help texts name options (--prune) and quote values: keep them as typed
+# rather than turning -- into a dash and quotes into curly ones.
+smartquotes = False
 
 # openstackdocstheme
 html_theme = 'openstackdocs'
