@@ -186,7 +186,7 @@ class AlarmHistory(base.LegacyCommand, v2.ListAlarmHistory):
         parser = self.legacy_parser(prog_name, v2.ListAlarmHistory)
         parser.add_argument('alarm', metavar='<ALARM_ID>',
                             help='ID of the alarm.')
-        base.add_paging(parser)
+        base.add_paging(parser, 'history')
         parser.set_defaults(dimensions=[], start=None, end=None, long=True,
                             page_size=None)
         return parser
@@ -209,7 +209,7 @@ class AlarmHistoryList(base.LegacyCommand, v2.ListAlarmHistory):
         parser.add_argument('--endtime', metavar='<UTC_END_TIME>',
                             dest='end', help='measurements <= UTC time. '
                             'format: 2014-01-01T00:00:00Z.')
-        base.add_paging(parser)
+        base.add_paging(parser, 'history')
         parser.set_defaults(alarm=None, long=True, page_size=None)
         return parser
 

@@ -476,11 +476,14 @@ class SortBy(argparse.Action):
         setattr(namespace, self.dest, items)
 
 
-def add_paging(parser: argparse.ArgumentParser) -> None:
+def add_paging(parser: argparse.ArgumentParser,
+               marker: str = 'offset') -> None:
+    """--offset and --limit; ``marker`` is the kind of the list's offset
+    (``validation.MARKER_FORMS``), checked before anything is sent."""
     parser.add_argument(
         '--offset', metavar='<OFFSET LOCATION>', dest='marker',
-        help='The offset used to paginate the return data (the value the '
-             'API returns in its next link).')
+        help=validation.marker_help(marker).replace('--marker',
+                                                    '--offset'))
     parser.add_argument(
         '--limit', metavar='<RETURN LIMIT>', type=options.positive_int,
         help='The amount of data to be returned; without --offset, pages '

@@ -31,12 +31,13 @@ def _add_tenant(parser: argparse.ArgumentParser) -> None:
              'delegate role).')
 
 
-def _add_series_options(parser: argparse.ArgumentParser) -> None:
+def _add_series_options(parser: argparse.ArgumentParser,
+                        marker: str) -> None:
     """measurement-list and metric-statistics share these options."""
     base.add_dimensions(parser)
     parser.add_argument('--endtime', metavar='<UTC_END_TIME>', dest='end',
                         help=END_HELP)
-    base.add_paging(parser)
+    base.add_paging(parser, marker)
     parser.add_argument(
         '--merge_metrics', '--merge-metrics', dest='merge_metrics',
         action='store_true', default=False,
@@ -167,7 +168,7 @@ class MetricList(base.LegacyCommand, metric.ListMetric):
             '--endtime', metavar='<UTC_END_TIME>', dest='end',
             help='metrics with measurements <= UTC time. format: '
                  '2014-01-01T00:00:00Z.')
-        base.add_paging(parser)
+        base.add_paging(parser, 'metric')
         _add_tenant(parser)
         parser.set_defaults(long=False, page_size=None)
         return parser
@@ -185,7 +186,7 @@ class MetricNameList(base.LegacyCommand, metric.ListMetricName):
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = self.legacy_parser(prog_name, metric.ListMetricName)
         base.add_dimensions(parser)
-        base.add_paging(parser)
+        base.add_paging(parser, 'name')
         _add_tenant(parser)
         parser.set_defaults(page_size=None)
         return parser
@@ -202,7 +203,7 @@ def _add_dimension_list_options(parser: argparse.ArgumentParser) -> None:
                              'time (ISO 8601, or -N minutes ago).')
     parser.add_argument('--endtime', metavar='<UTC_END_TIME>', dest='end',
                         help='and before this time.')
-    base.add_paging(parser)
+    base.add_paging(parser, 'name')
     _add_tenant(parser)
     parser.set_defaults(page_size=None)
 
@@ -247,7 +248,7 @@ class MeasurementList(_SeriesCommand, measurement.ListMeasurement):
                             help='Name of the metric to list measurements.')
         parser.add_argument('start', metavar='<UTC_START_TIME>',
                             help=START_HELP)
-        _add_series_options(parser)
+        _add_series_options(parser, self.marker_kind)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
@@ -277,7 +278,7 @@ class MetricStatistics(_SeriesCommand, measurement.ListStatistics):
         parser.add_argument(
             '--period', metavar='<PERIOD>',
             help='number of seconds per interval (default is 300)')
-        _add_series_options(parser)
+        _add_series_options(parser, self.marker_kind)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:

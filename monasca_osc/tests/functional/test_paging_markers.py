@@ -9,7 +9,9 @@ anything is sent.
 
 from __future__ import annotations
 
+from pathlib import Path
 import re
+import subprocess
 from typing import Any
 
 import pytest
@@ -134,3 +136,22 @@ def test_help_says_what_the_marker_is() -> None:
     flat = ' '.join(text.split())
     assert 'more results: --marker VALUE' in flat
     assert '<series id>_<timestamp> or <timestamp>' in flat
+
+
+def test_readme_loop_runs_as_written(sandbox: Any, tenant: str,
+                                     tmp_path: Any) -> None:
+    """The README's script, with --limit 2 for 100: every metric once."""
+    readme = (Path(__file__).resolve().parents[3] / 'README.rst').read_text()
+    block = readme.split('a time::\n\n', 1)[1].split('\n\n', 1)[0]
+    assert 'more results: --marker' in block
+    script = block.replace('--limit 100', '--limit 2')
+    env = {**base._base_env(None), 'OS_AUTH_TYPE': 'admin_token',
+           'OS_ENDPOINT': sandbox.endpoint, 'OS_TOKEN': tenant,
+           'PATH': f'{base.BIN_DIR}:{base._base_env(None)["PATH"]}'}
+    result = subprocess.run(['bash', '-c', script], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result
+    full = lib.value_lines(lib.osc(tenant, 'metric', 'list', '-f',
+                                   'value').stdout)
+    assert sorted(lib.value_lines(result.stdout)) == sorted(full)
+    assert len(full) == 7
