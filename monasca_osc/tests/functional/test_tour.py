@@ -46,12 +46,18 @@ def _readme_block(after: str) -> list[str]:
     lines = text[text.index(after):].splitlines()
     start = next(i for i, line in enumerate(lines)
                  if line.startswith('.. code-block:: console'))
-    block = []
+    block: list[str] = []
+    continued = False
     for line in lines[start + 2:]:
         if line and not line.startswith('   '):
             break
-        if line.strip().startswith('$ '):
-            block.append(line.strip()[2:])
+        text = line.strip()
+        if continued:
+            block[-1] = block[-1][:-1] + text
+        elif text.startswith('$ '):
+            block.append(text[2:])
+        continued = bool(block) and block[-1].endswith('\\') and (
+            continued or text.startswith('$ '))
     return block
 
 
@@ -85,6 +91,8 @@ def test_readme_sandbox_story_runs_as_written(tmp_path: Path) -> None:
         story[1],                 # the sandbox, in the background
         'trap "kill $!" EXIT',
         *story[2:], *legacy,
+        'echo ==scripting',
+        _readme_block('so every formatter is usable:')[0],
         'echo ==clouds.yaml',
         'env -u OS_AUTH_TYPE -u OS_ENDPOINT -u OS_TOKEN '
         f'OS_CLIENT_CONFIG_FILE={tmp_path}/clouds.yaml '
@@ -101,6 +109,13 @@ def test_readme_sandbox_story_runs_as_written(tmp_path: Path) -> None:
     assert result.returncode == 0, out + result.stderr
     assert 'Traceback' not in out + result.stderr
     before, after = out.split('==clouds.yaml')
+    before, scripting = before.split('==scripting')
+    # The Scripting example, on the metric the hand-over posted.
+    assert scripting.split() == [
+        '"Name","Dimensions","Timestamp","Value","Value',
+        'Meta"', scripting.split()[2]]
+    assert scripting.split()[2].startswith('"cpu.idle_perc","hostname=web1"')
+    assert scripting.split()[2].endswith(',42.0,""')
     # monasca metric-list shows what openstack posted...
     assert 'cpu.idle_perc' in before.split('monasca-sandbox')[-1]
     # ...and openstack lists what monasca posted.
