@@ -153,6 +153,8 @@ class Lister(_OutputMixin, command.Lister):
             quoting = self.formatter.QUOTE_MODES[parsed_args.quote_mode]
             return lambda columns, rows: output.write_csv(
                 stdout, quoting, columns, rows)
+        if formatter == 'value' and self._rows_are_text:
+            return lambda columns, rows: output.write_value(stdout, rows)
         if formatter == 'json' and not sorting:
             indent = None if parsed_args.noindent else 2
             return lambda columns, rows: output.write_json_list(

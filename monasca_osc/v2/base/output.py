@@ -32,6 +32,20 @@ def write_csv(stdout: Any, quoting: int, columns: Sequence[str],
     writer.writerows(rows)
 
 
+def write_value(stdout: Any, rows: Iterable[Sequence[Any]]) -> None:
+    """cliff's ``-f value`` output for rows that are text already (cells
+    joined by spaces, one line a row), written in chunks: cliff writes
+    each row with a generator over its cells."""
+    chunk: list[str] = []
+    for row in rows:
+        chunk.append(' '.join(map(str, row)))
+        if len(chunk) == WRITE_CHUNK_ROWS:
+            stdout.write('\n'.join(chunk) + '\n')
+            chunk = []
+    if chunk:
+        stdout.write('\n'.join(chunk) + '\n')
+
+
 def write_json_list(stdout: Any, columns: Sequence[str],
                     rows: Iterable[Sequence[Any]], indent: int | None) -> None:
     """cliff's ``-f json`` list output, written row by row.

@@ -158,3 +158,23 @@ def test_yaml_rows_are_consumed_lazily():
 
     output.write_yaml_list(Out(), ('Name', 'Dims'), rows())
     assert len(written) >= 2
+
+
+def _cliff_value(columns, rows):
+    import argparse
+
+    from cliff.formatters import value
+
+    out = io.StringIO()
+    value.ValueFormatter().emit_list(columns, rows, out, argparse.Namespace())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize('count', [0, 1, 7, output.WRITE_CHUNK_ROWS * 2 + 1])
+def test_value_rows_same_text_as_cliff_formatter(count):
+    # Text rows, as commands hand them over for csv/value: str and numbers.
+    rows = [(f'm{i}', 'host=web1,zone=a b', f'2024-05-01T10:00:0{i % 10}Z',
+             i + 0.5, i, '', 'tab\there', 'é "q"') for i in range(count)]
+    out = io.StringIO()
+    output.write_value(out, iter(rows))
+    assert out.getvalue() == _cliff_value(('a',) * 8, rows)
