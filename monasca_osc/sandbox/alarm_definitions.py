@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 import uuid
 
 from monasca_osc.alarming import model as alarm_model
@@ -10,6 +10,7 @@ from monasca_osc.common import expression as expr_mod
 from monasca_osc.common import validation
 from monasca_osc.common.validation import ValidationError
 from monasca_osc.sandbox import web
+from monasca_osc.sandbox.context import AppContext
 from monasca_osc.sandbox.query import (
     ACTION_STATES,
     SEVERITIES,
@@ -33,10 +34,6 @@ from monasca_osc.sandbox.web import (
     not_found,
     unprocessable,
 )
-
-if TYPE_CHECKING:
-    from monasca_osc.sandbox.server import SandboxApp
-
 
 _AD_FIELDS = ('name', 'expression', 'description', 'severity', 'match_by',
               'alarm_actions', 'ok_actions', 'undetermined_actions',
@@ -209,7 +206,7 @@ def _ad_object(req: Request, row: dict) -> dict[str, Any]:
     }
 
 
-def post_definition(app: SandboxApp, req: Request) -> Response:
+def post_definition(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:definition:post')
     body = req.json()
     _validate_definition(body, require_all=False)
@@ -243,7 +240,7 @@ def post_definition(app: SandboxApp, req: Request) -> Response:
     return web.json_response(result, 201)
 
 
-def list_definitions(app: SandboxApp, req: Request) -> Response:
+def list_definitions(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:definition:get')
     name = req.first('name')
     dims = query_dimensions(req)
@@ -284,7 +281,7 @@ def list_definitions(app: SandboxApp, req: Request) -> Response:
     return collection(req, [_ad_object(req, r) for r in window], next_offset)
 
 
-def get_definition(app: SandboxApp, req: Request, did: str) -> Response:
+def get_definition(app: AppContext, req: Request, did: str) -> Response:
     app.authorize(req, 'api:alarms:definition:get')
     with app.store.read() as conn:
         rows = _ad_rows(conn, req.context.tenant, did)
@@ -293,7 +290,7 @@ def get_definition(app: SandboxApp, req: Request, did: str) -> Response:
     return web.json_response(_ad_object(req, rows[0]))
 
 
-def no_definition_id(app: SandboxApp, req: Request) -> Response:
+def no_definition_id(app: AppContext, req: Request) -> Response:
     raise bad_request('Alarm definition ID not provided')
 
 
@@ -306,7 +303,7 @@ def _check_sub_expressions(old: expr_mod.Expression,
                             title='InvalidUpdateException') from None
 
 
-def update_definition(app: SandboxApp, req: Request, did: str,
+def update_definition(app: AppContext, req: Request, did: str,
                       patch: bool = False) -> Response:
     app.authorize(req, 'api:alarms:definition:patch' if patch
                   else 'api:alarms:definition:put')
@@ -380,7 +377,7 @@ def update_definition(app: SandboxApp, req: Request, did: str,
     return web.json_response(_ad_object(req, row))
 
 
-def delete_definition(app: SandboxApp, req: Request, did: str) -> Response:
+def delete_definition(app: AppContext, req: Request, did: str) -> Response:
     app.authorize(req, 'api:alarms:definition:delete')
     with app.store.write() as conn:
         cur = conn.execute(

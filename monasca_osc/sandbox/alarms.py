@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 import datetime
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monasca_osc.common import validation
 from monasca_osc.sandbox import web
+from monasca_osc.sandbox.context import AppContext
 from monasca_osc.sandbox.query import (
     SEVERITIES,
     STATES,
@@ -32,9 +33,6 @@ from monasca_osc.sandbox.web import (
     not_found,
     unprocessable,
 )
-
-if TYPE_CHECKING:
-    from monasca_osc.sandbox.server import SandboxApp
 
 # Sort order of states and severities (MySQL enum order upstream).
 STATE_RANK = {'OK': 0, 'UNDETERMINED': 1, 'ALARM': 2}
@@ -174,7 +172,7 @@ def _alarm_filters(req: Request, counting: bool) -> Callable[[dict], bool]:
     return keep
 
 
-def list_alarms(app: SandboxApp, req: Request) -> Response:
+def list_alarms(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:get')
     keep = _alarm_filters(req, counting=False)
     order = parse_sort_by(req, validation.ALARM_SORT_FIELDS)
@@ -202,7 +200,7 @@ def list_alarms(app: SandboxApp, req: Request) -> Response:
                       next_offset)
 
 
-def get_alarm(app: SandboxApp, req: Request, alarm_id: str) -> Response:
+def get_alarm(app: AppContext, req: Request, alarm_id: str) -> Response:
     app.authorize(req, 'api:alarms:get')
     with app.store.read() as conn:
         alarms = load_alarms(conn, req.context.tenant, alarm_id)
@@ -233,7 +231,7 @@ def _validate_alarm_update(body: Any) -> None:
                      f'dictionary value'))
 
 
-def update_alarm(app: SandboxApp, req: Request, alarm_id: str,
+def update_alarm(app: AppContext, req: Request, alarm_id: str,
                  patch: bool = False) -> Response:
     app.authorize(req, 'api:alarms:patch' if patch else 'api:alarms:put')
     body = req.json()
@@ -279,7 +277,7 @@ def update_alarm(app: SandboxApp, req: Request, alarm_id: str,
     return web.json_response(alarm_object(req, alarm))
 
 
-def delete_alarm(app: SandboxApp, req: Request, alarm_id: str) -> Response:
+def delete_alarm(app: AppContext, req: Request, alarm_id: str) -> Response:
     app.authorize(req, 'api:alarms:delete')
     with app.store.write() as conn:
         cur = conn.execute('DELETE FROM alarms WHERE tenant = ? AND id = ?',
@@ -292,7 +290,7 @@ def delete_alarm(app: SandboxApp, req: Request, alarm_id: str) -> Response:
     return web.no_content()
 
 
-def count_alarms(app: SandboxApp, req: Request) -> Response:
+def count_alarms(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:count')
     keep = _alarm_filters(req, counting=True)
     group_by = None
@@ -399,7 +397,7 @@ def _history_page(req: Request, rows: list, limit: int) -> Response:
     return collection(req, elements, next_offset)
 
 
-def list_history(app: SandboxApp, req: Request) -> Response:
+def list_history(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:state_history')
     raw_dims = query_dimensions(req)
     validate_query_dimensions(raw_dims)
@@ -439,7 +437,7 @@ def list_history(app: SandboxApp, req: Request) -> Response:
     return _history_page(req, rows, limit)
 
 
-def alarm_history(app: SandboxApp, req: Request, alarm_id: str) -> Response:
+def alarm_history(app: AppContext, req: Request, alarm_id: str) -> Response:
     app.authorize(req, 'api:alarms:state_history')
     offset = _history_offset(req)
     limit = req.limit()

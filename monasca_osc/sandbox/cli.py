@@ -11,11 +11,8 @@ import threading
 import time
 
 from monasca_osc.sandbox import auth
-from monasca_osc.sandbox.server import (
-    DEFAULT_NOTIFICATION_TYPES,
-    SandboxHTTPServer,
-    make_app,
-)
+from monasca_osc.sandbox.context import DEFAULT_NOTIFICATION_TYPES
+from monasca_osc.sandbox.server import SandboxHTTPServer, make_app
 
 
 def _csv(text: str) -> list[str]:

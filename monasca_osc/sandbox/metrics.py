@@ -6,11 +6,12 @@ import heapq
 import itertools
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monasca_osc.common import validation
 from monasca_osc.common.validation import ValidationError
 from monasca_osc.sandbox import web
+from monasca_osc.sandbox.context import AppContext
 from monasca_osc.sandbox.query import (
     as_filter,
     collection,
@@ -23,9 +24,6 @@ from monasca_osc.sandbox.query import (
 from monasca_osc.sandbox.store import dimension_filter_sql, measurement_item
 from monasca_osc.sandbox.web import ApiError, Request, Response, unprocessable
 
-if TYPE_CHECKING:
-    from monasca_osc.sandbox.server import SandboxApp
-
 MULTIPLE_METRICS = (
     'Found multiple metrics matching metric name and dimensions. Please '
     'refine your search criteria using a unique metric name or additional '
@@ -37,7 +35,7 @@ _STATS_OFFSET = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$')
 
 # -- POST /v2.0/metrics -------------------------------------------------------
 
-def post_metrics(app: SandboxApp, req: Request) -> Response:
+def post_metrics(app: AppContext, req: Request) -> Response:
     req.require_json_content_type()
     app.authorize(req, 'api:metrics:post')
     body = req.json()
@@ -61,7 +59,7 @@ def post_metrics(app: SandboxApp, req: Request) -> Response:
 
 # -- GET /v2.0/metrics --------------------------------------------------------
 
-def list_metrics(app: SandboxApp, req: Request) -> Response:
+def list_metrics(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:metrics:get')
     tenant = tenant_for(app, req)
     name = validate_query_name(req, required=False)
@@ -121,7 +119,7 @@ def _paged_values(req: Request, values: list[str], limit: int, key: str
     return collection(req, elements, next_offset)
 
 
-def list_names(app: SandboxApp, req: Request) -> Response:
+def list_names(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:metrics:get')
     tenant = tenant_for(app, req)
     dims = query_dimensions(req)
@@ -142,7 +140,7 @@ def list_names(app: SandboxApp, req: Request) -> Response:
     return _paged_values(req, values, limit, 'name')
 
 
-def _dimension_query(app: SandboxApp, req: Request, rule: str,
+def _dimension_query(app: AppContext, req: Request, rule: str,
                      column: str, key: str,
                      dimension_name: str | None = None) -> Response:
     app.authorize(req, rule)
@@ -182,12 +180,12 @@ def _dimension_query(app: SandboxApp, req: Request, rule: str,
     return _paged_values(req, values, limit, key)
 
 
-def list_dimension_names(app: SandboxApp, req: Request) -> Response:
+def list_dimension_names(app: AppContext, req: Request) -> Response:
     return _dimension_query(app, req, 'api:metrics:dimension:names',
                             'd.key', 'dimension_name')
 
 
-def list_dimension_values(app: SandboxApp, req: Request) -> Response:
+def list_dimension_values(app: AppContext, req: Request) -> Response:
     return _dimension_query(app, req, 'api:metrics:dimension:values',
                             'd.value', 'dimension_value')
 
@@ -219,7 +217,7 @@ def _group_by(req: Request) -> list[str] | None:
     return keys
 
 
-def _resolve_groups(app: SandboxApp, tenant: str, name: str,
+def _resolve_groups(app: AppContext, tenant: str, name: str,
                     dims: dict[str, str], merge: bool,
                     group_by: list[str] | None) -> list[_Group]:
     where, args = dimension_filter_sql(as_filter(dims))
@@ -280,7 +278,7 @@ def _series_clause(series: list[int]) -> tuple[str, list[int]]:
     return f'series_id IN ({",".join("?" * len(series))})', series
 
 
-def _common_query(app: SandboxApp, req: Request, statistics: bool):
+def _common_query(app: AppContext, req: Request, statistics: bool):
     app.authorize(req, 'api:metrics:get')
     tenant = tenant_for(app, req)
     name = validate_query_name(req, required=True)
@@ -376,7 +374,7 @@ def _measurement_rows(conn, series: list[int], start: float,
     return conn.execute(sql, args).fetchall()
 
 
-def list_measurements(app: SandboxApp, req: Request) -> Response:
+def list_measurements(app: AppContext, req: Request) -> Response:
     (tenant, name, dims, start, end, _, _, offset, merge, group_by,
      limit) = _common_query(app, req, statistics=False)
     groups = _resolve_groups(app, tenant, name, dims, merge, group_by)
@@ -426,7 +424,7 @@ _AGGREGATES = {'avg': 'AVG(value)', 'min': 'MIN(value)',
                'count': 'COUNT(value)'}
 
 
-def list_statistics(app: SandboxApp, req: Request) -> Response:
+def list_statistics(app: AppContext, req: Request) -> Response:
     (tenant, name, dims, start, end, stats, period, offset, merge,
      group_by, limit) = _common_query(app, req, statistics=True)
     groups = _resolve_groups(app, tenant, name, dims, merge, group_by)

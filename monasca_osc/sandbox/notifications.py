@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlparse
 import uuid
 
 from monasca_osc.common import validation
 from monasca_osc.sandbox import web
+from monasca_osc.sandbox.context import AppContext
 from monasca_osc.sandbox.query import (
     collation_key,
     collection,
@@ -26,14 +27,10 @@ from monasca_osc.sandbox.web import (
     not_found,
 )
 
-if TYPE_CHECKING:
-    from monasca_osc.sandbox.server import SandboxApp
-
-
 _NM_FIELDS = ('name', 'type', 'address', 'period')
 
 
-def _validate_notification(app: SandboxApp, body: Any,
+def _validate_notification(app: AppContext, body: Any,
                            require_all: bool) -> dict[str, Any]:
     """Upstream's voluptuous schema + checks; every failure is a 400."""
     if not isinstance(body, dict):
@@ -103,7 +100,7 @@ def _nm_conflict(conn, tenant: str, name: str,
                    'with name')
 
 
-def _nm_type(app: SandboxApp, ntype: str) -> str:
+def _nm_type(app: AppContext, ntype: str) -> str:
     if ntype.upper() not in app.config.notification_types:
         raise bad_request(f'Not a valid notification method type {ntype} ')
     return ntype.upper()
@@ -126,7 +123,7 @@ def _nm_load(conn, tenant: str, nid: str):
         'WHERE tenant = ? AND id = ?', (tenant, nid)).fetchone()
 
 
-def post_notification(app: SandboxApp, req: Request) -> Response:
+def post_notification(app: AppContext, req: Request) -> Response:
     req.require_json_content_type()
     app.authorize(req, 'api:notifications:post')
     body = _validate_notification(app, req.json(), require_all=False)
@@ -145,7 +142,7 @@ def post_notification(app: SandboxApp, req: Request) -> Response:
                          body['period'])), 201)
 
 
-def list_notifications(app: SandboxApp, req: Request) -> Response:
+def list_notifications(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:notifications:get')
     order = parse_sort_by(req, validation.NOTIFICATION_SORT_FIELDS)
     offset = int_offset(req)
@@ -174,7 +171,7 @@ def list_notifications(app: SandboxApp, req: Request) -> Response:
     return collection(req, elements, next_offset)
 
 
-def get_notification(app: SandboxApp, req: Request, nid: str) -> Response:
+def get_notification(app: AppContext, req: Request, nid: str) -> Response:
     app.authorize(req, 'api:notifications:get')
     with app.store.read() as conn:
         row = _nm_load(conn, req.context.tenant, nid)
@@ -183,7 +180,7 @@ def get_notification(app: SandboxApp, req: Request, nid: str) -> Response:
     return web.json_response(_nm_object(req, row))
 
 
-def put_notification(app: SandboxApp, req: Request, nid: str,
+def put_notification(app: AppContext, req: Request, nid: str,
                      patch: bool = False) -> Response:
     req.require_json_content_type()
     app.authorize(req, 'api:notifications:patch' if patch
@@ -214,7 +211,7 @@ def put_notification(app: SandboxApp, req: Request, nid: str,
         req, (nid, body['name'], ntype, body['address'], body['period'])))
 
 
-def delete_notification(app: SandboxApp, req: Request, nid: str) -> Response:
+def delete_notification(app: AppContext, req: Request, nid: str) -> Response:
     app.authorize(req, 'api:notifications:delete')
     with app.store.write() as conn:
         cur = conn.execute(
@@ -227,7 +224,7 @@ def delete_notification(app: SandboxApp, req: Request, nid: str) -> Response:
     return web.no_content()
 
 
-def list_notification_types(app: SandboxApp, req: Request) -> Response:
+def list_notification_types(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:notifications:type')
     elements = [{'type': t} for t in app.config.notification_types]
     return web.json_response({'links': [req.self_link()],

@@ -10,15 +10,13 @@ order where the API prints them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monasca_osc.common import validation
 from monasca_osc.common.validation import ValidationError
 from monasca_osc.sandbox import web
+from monasca_osc.sandbox.context import AppContext
 from monasca_osc.sandbox.web import ApiError, Request, Response, unprocessable
-
-if TYPE_CHECKING:
-    from monasca_osc.sandbox.server import SandboxApp
 
 # Upstream's messages print these as Python lists: severities in rank
 # order, states alphabetically.
@@ -125,7 +123,7 @@ def name_conflict(rows: Any, name: str, expected_id: str | None,
         return
 
 
-def tenant_for(app: SandboxApp, req: Request) -> str:
+def tenant_for(app: AppContext, req: Request) -> str:
     """``tenant_id`` is honoured only with api:delegate, else ignored."""
     wanted = req.first('tenant_id')
     if wanted is not None and app.allowed(req, 'api:delegate'):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import io
 import json
@@ -28,25 +27,17 @@ from monasca_osc.sandbox import (
     versions,
     web,
 )
+from monasca_osc.sandbox.context import (
+    DEFAULT_NOTIFICATION_TYPES,
+    SandboxConfig,
+)
 from monasca_osc.sandbox.evaluator import Evaluator, Ticker
 from monasca_osc.sandbox.store import Store
 from monasca_osc.sandbox.web import ApiError, Request, Response
 
 LOG = logging.getLogger('monasca_osc.sandbox')
 
-# monasca-notification's default enabled plugins.
-DEFAULT_NOTIFICATION_TYPES = ('EMAIL', 'WEBHOOK', 'PAGERDUTY')
 FORBIDDEN = 'The request does not have access to this service'
-
-
-@dataclass
-class SandboxConfig:
-    notification_types: list[str] = field(
-        default_factory=lambda: list(DEFAULT_NOTIFICATION_TYPES))
-    valid_periods: list[int] = field(default_factory=lambda: [0, 60])
-    roles: auth.Roles = field(default_factory=auth.Roles)
-    enable_test_api: bool = False
-    keystone: dict[str, str] | None = None
 
 
 Handler = Callable[..., Response]
@@ -103,7 +94,10 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
 
 
 class SandboxApp:
-    """WSGI callable: test API and health outside auth, the API inside."""
+    """WSGI callable: test API and health outside auth, the API inside.
+
+    It is the handlers' ``context.AppContext``.
+    """
 
     def __init__(self, store: Store, config: SandboxConfig,
                  evaluator: Evaluator | None = None) -> None:

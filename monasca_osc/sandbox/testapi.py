@@ -5,16 +5,12 @@ Outside ``/v2.0`` and without authentication; see the sandbox README.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from monasca_osc.sandbox import faults, web
+from monasca_osc.sandbox.context import AppContext
 from monasca_osc.sandbox.web import ApiError, Request, Response
 
-if TYPE_CHECKING:
-    from monasca_osc.sandbox.server import SandboxApp
 
-
-def route(app: SandboxApp, req: Request) -> Response:
+def route(app: AppContext, req: Request) -> Response:
     path, method = req.path, req.method
     if path == '/sandbox/faults':
         if method == 'GET':

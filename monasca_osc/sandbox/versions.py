@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from monasca_osc.sandbox import web
+from monasca_osc.sandbox.context import AppContext
 from monasca_osc.sandbox.web import ApiError, Request, Response
-
-if TYPE_CHECKING:
-    from monasca_osc.sandbox.server import SandboxApp
 
 VERSION_UPDATED = '2013-03-06T00:00:00.000Z'
 
@@ -19,7 +15,7 @@ def _get_only(req: Request) -> None:
                        [('Allow', 'GET')])
 
 
-def list_versions(app: SandboxApp, req: Request) -> Response:
+def list_versions(app: AppContext, req: Request) -> Response:
     _get_only(req)
     app.authorize(req, 'api:versions')
     uri = req.uri.split('?')[0]
@@ -30,7 +26,7 @@ def list_versions(app: SandboxApp, req: Request) -> Response:
                       'status': 'CURRENT', 'updated': VERSION_UPDATED}]})
 
 
-def get_version(app: SandboxApp, req: Request, version: str
+def get_version(app: AppContext, req: Request, version: str
                 ) -> Response:
     _get_only(req)
     app.authorize(req, 'api:versions')

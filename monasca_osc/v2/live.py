@@ -5,10 +5,11 @@ The list commands add these options with ``add_follow_options`` /
 their bases. The flow stays "fetch, then shape, then output":
 
 * ``--follow``: the command's take_action returns the rows of
-  ``follow_measurements``/``follow_history`` (a first fetch, then polls
-  that never end, see ``monasca_osc.live.follow``); ``LiveLister`` prints
-  them as they come (``monasca_osc.live.stream``) instead of handing them
-  to cliff, whose formatters wait for the end of the list.
+  ``follow_rows`` (``measurement.follow_measurements``,
+  ``follow_history``: a first fetch, then polls that never end, see
+  ``monasca_osc.live.follow``); ``LiveLister`` prints them as they come
+  (``monasca_osc.live.stream``) instead of handing them to cliff, whose
+  formatters wait for the end of the list.
 * ``--plot``/``--sparkline``: take_action is unchanged; ``LiveLister``
   turns the finished rows into a chart (``monasca_osc.live.plot``) or into
   one sparkline row per series.
@@ -166,7 +167,7 @@ class LiveLister:
             columns, rows = self._selected(parsed_args, column_names, data)
             return stream.write_rows(
                 self.app.stdout, parsed_args.formatter, columns, rows,
-                text=cells.as_text, machine=_machine,
+                text=cells.as_text, machine=machine,
                 quoting=self.formatter.QUOTE_MODES[parsed_args.quote_mode]
                 if parsed_args.formatter == 'csv' else 0)
         if getattr(parsed_args, 'plot', False):
@@ -214,7 +215,8 @@ def _live(parsed_args: argparse.Namespace) -> bool:
                for name in ('follow', 'plot', 'sparkline'))
 
 
-def _machine(cell: Any) -> Any:
+def machine(cell: Any) -> Any:
+    """A cell's machine-readable value (the cell itself if plain)."""
     from cliff import columns
 
     if isinstance(cell, columns.FormattableColumn):
@@ -225,7 +227,7 @@ def _machine(cell: Any) -> Any:
 def _native_rows(data: Any) -> Iterator[tuple]:
     """Rows with the dimensions cell as a dict."""
     for row in data:
-        yield (row[0], _machine(row[1]), *row[2:])
+        yield (row[0], machine(row[1]), *row[2:])
 
 
 def _statistics(parsed_args: argparse.Namespace) -> list[str]:
@@ -309,9 +311,12 @@ def transient_errors() -> tuple[type[BaseException], ...]:
             exc.TooManyRequests)
 
 
-def _follow(cmd: Any, parsed_args: argparse.Namespace,
-            fetch: Callable[[int | None], Any], key: Callable[[Any], Any],
-            stamp: Callable[[Any], int], start_ms: int | None) -> Iterator:
+def follow_rows(cmd: Any, parsed_args: argparse.Namespace,
+                fetch: Callable[[int | None], Any],
+                key: Callable[[Any], Any], stamp: Callable[[Any], int],
+                start_ms: int | None) -> Iterator:
+    """``fetch(since_ms)``'s rows, then every new one, polled at the
+    command's ``--interval``; ``key`` tells rows seen before."""
     from monasca_osc.live import follow
 
     def warn(message: str) -> None:
@@ -326,37 +331,19 @@ def _follow(cmd: Any, parsed_args: argparse.Namespace,
         transient=transient_errors(), warn=warn)
 
 
-def _ms(text: Any) -> int:
+def epoch_ms(text: Any) -> int:
+    """An ISO 8601 time as epoch milliseconds."""
     return timeutil.to_epoch_ms(timeutil.parse_iso(str(text)))
 
 
-def _iso(ms: int | None) -> str | None:
+def iso_or_none(ms: int | None) -> str | None:
+    """Epoch milliseconds as ISO 8601 (None stays None)."""
     if ms is None:
         return None
     import datetime as dt
 
     return timeutil.format_iso(dt.datetime.fromtimestamp(ms / 1000,
                                                           timeutil.UTC))
-
-
-def follow_measurements(cmd: Any, parsed_args: argparse.Namespace
-                        ) -> Iterator[tuple]:
-    """measurement list rows: the first listing, then every new point."""
-    from monasca_osc.v2 import measurement
-
-    query = measurement.series_kwargs(parsed_args)
-    metrics = cmd.client.metrics
-
-    def fetch(since: int | None) -> Iterator[tuple]:
-        return measurement.measurement_rows(metrics.iter_measurements(
-            **{**query, 'start_time': _iso(since)}))
-
-    def key(row: tuple) -> tuple:
-        return (row[0], tuple(sorted(_machine(row[1]).items())), row[2],
-                repr(row[3]), repr(sorted(_machine(row[4]).items())))
-
-    return _follow(cmd, parsed_args, fetch, key, lambda row: _ms(row[2]),
-                   _ms(query['start_time']))
 
 
 def follow_history(cmd: Any, parsed_args: argparse.Namespace
@@ -378,15 +365,17 @@ def follow_history(cmd: Any, parsed_args: argparse.Namespace
 
         def fetch(since: int | None) -> Any:
             return alarms.iter_history_list(
-                dimensions=dimensions, start_time=_iso(since))
+                dimensions=dimensions, start_time=iso_or_none(since))
 
     def stamp(entry: dict) -> int:
         ident = str(entry.get('id') or '')
-        return int(ident) if ident.isdigit() else _ms(entry.get('timestamp'))
+        if ident.isdigit():
+            return int(ident)
+        return epoch_ms(entry.get('timestamp'))
 
     def key(entry: dict) -> tuple:
         return (entry.get('alarm_id'), entry.get('id'),
                 entry.get('timestamp'), entry.get('old_state'),
                 entry.get('new_state'))
 
-    return _follow(cmd, parsed_args, fetch, key, stamp, start_ms)
+    return follow_rows(cmd, parsed_args, fetch, key, stamp, start_ms)

@@ -151,6 +151,25 @@ def statistics_rows(elements: Iterable[Mapping[str, Any]],
                    *values)
 
 
+def follow_measurements(cmd: Any, parsed_args: argparse.Namespace
+                        ) -> Iterator[tuple]:
+    """measurement list rows: the first listing, then every new point."""
+    query = series_kwargs(parsed_args)
+    metrics = cmd.client.metrics
+
+    def fetch(since: int | None) -> Iterator[tuple]:
+        return measurement_rows(metrics.iter_measurements(
+            **{**query, 'start_time': live.iso_or_none(since)}))
+
+    def key(row: tuple) -> tuple:
+        return (row[0], tuple(sorted(live.machine(row[1]).items())), row[2],
+                repr(row[3]), repr(sorted(live.machine(row[4]).items())))
+
+    return live.follow_rows(cmd, parsed_args, fetch, key,
+                            lambda row: live.epoch_ms(row[2]),
+                            live.epoch_ms(query['start_time']))
+
+
 class _SeriesLister(live.LiveLister, commands.Lister):
     # How the 409 for several matching metrics names the options.
     series_options = ('--dimension', '--merge-metrics', "--group-by '*'")
@@ -181,8 +200,8 @@ class ListMeasurement(_SeriesLister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         if getattr(parsed_args, 'follow', False):  # not in legacy parsers
-            return MEASUREMENT_COLUMNS, live.follow_measurements(
-                self, parsed_args)
+            return MEASUREMENT_COLUMNS, follow_measurements(self,
+                                                             parsed_args)
         elements = self.explained(self.client.metrics.iter_measurements(
             **series_kwargs(parsed_args)), parsed_args)
         if getattr(parsed_args, 'testcase', None) is not None:
