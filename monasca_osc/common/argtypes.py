@@ -1,4 +1,5 @@
-"""argparse types for the retry and timeout options of both CLIs.
+"""argparse types shared by the options of both CLIs (retries, timeouts,
+counts, durations).
 
 Standard library only: imported by plugin.py on every ``openstack`` run.
 """
@@ -8,17 +9,32 @@ from __future__ import annotations
 import argparse
 
 
+def _count(text: str) -> int | None:
+    """``text`` as a whole number of 0 or more, or None."""
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
 def retries(text: str | None) -> int | None:
     """A number of retries, 0 or more (empty: not given)."""
     if text in (None, ''):
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
+    value = _count(text)
+    if value is None:
         raise argparse.ArgumentTypeError(
             f'{text!r} is not a number of retries (0 or more)')
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """A whole number of 0 or more (a count, a limit)."""
+    value = _count(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a whole number of 0 or more")
     return value
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from monasca_osc.common import argtypes
 from monasca_osc.v2.base import arguments, cells, commands, options
 
 TEST_COLUMNS = ('File', 'Line', 'Test', 'At', 'Definition', 'Alarm',
@@ -132,17 +133,6 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a whole number of 0 or more")
-    return value
-
-
 class BacktestAlarmDefinition(commands.Lister):
     """Replay an alarm definition over real measurement history"""
 
@@ -165,7 +155,7 @@ class BacktestAlarmDefinition(commands.Lister):
             help='One row per alarm: transitions, time in ALARM, first '
                  'ALARM, final state')
         parser.add_argument(
-            '--max-transitions', metavar='<n>', type=_non_negative_int,
+            '--max-transitions', metavar='<n>', type=argtypes.non_negative_int,
             help='Exit 1 when the replay has more transitions in total')
         parser.add_argument(
             '--max-alarm-fraction', metavar='<fraction>', type=_fraction,
