@@ -189,6 +189,18 @@ class ListMetricName(commands.Lister):
         return ('Name',), ((row.get('name'),) for row in rows)
 
 
+def _dimension_query(parsed_args: argparse.Namespace) -> dict[str, Any]:
+    """The validated filters shared by dimension name and value lists."""
+    if parsed_args.metric_name is not None:
+        validation.validate_metric_name(parsed_args.metric_name)
+    times = arguments.TimeRange(parsed_args.start, parsed_args.end,
+                                check_order=False)
+    return {'metric_name': parsed_args.metric_name,
+            'start_time': times.start_iso, 'end_time': times.end_iso,
+            'tenant_id': parsed_args.tenant_id,
+            **arguments.paging_kwargs(parsed_args)}
+
+
 class ListDimensionName(commands.Lister):
     """List the dimension names (keys) used by metrics"""
 
@@ -206,15 +218,8 @@ class ListDimensionName(commands.Lister):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        if parsed_args.metric_name is not None:
-            validation.validate_metric_name(parsed_args.metric_name)
-        times = arguments.TimeRange(parsed_args.start, parsed_args.end,
-                                    check_order=False)
         rows = self.client.metrics.iter_dimension_names(
-            metric_name=parsed_args.metric_name,
-            start_time=times.start_iso, end_time=times.end_iso,
-            tenant_id=parsed_args.tenant_id,
-            **arguments.paging_kwargs(parsed_args))
+            **_dimension_query(parsed_args))
         return ('Dimension Name',), ((row.get('dimension_name'),)
                                      for row in rows)
 
@@ -241,15 +246,8 @@ class ListDimensionValue(commands.Lister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         validation.validate_dimension_key(parsed_args.dimension_name)
-        if parsed_args.metric_name is not None:
-            validation.validate_metric_name(parsed_args.metric_name)
-        times = arguments.TimeRange(parsed_args.start, parsed_args.end,
-                                    check_order=False)
         rows = self.client.metrics.iter_dimension_values(
             dimension_name=parsed_args.dimension_name,
-            metric_name=parsed_args.metric_name,
-            start_time=times.start_iso, end_time=times.end_iso,
-            tenant_id=parsed_args.tenant_id,
-            **arguments.paging_kwargs(parsed_args))
+            **_dimension_query(parsed_args))
         return ('Dimension Value',), ((row.get('dimension_value'),)
                                       for row in rows)
