@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from monasca_osc.legacy import base
 from monasca_osc.v2 import alarm_definition as v2
@@ -50,10 +49,14 @@ class AlarmDefinitionCreate(base.LegacyShow, v2.CreateAlarmDefinition):
         return parser
 
 
-class AlarmDefinitionList(base.LegacyCommand, v2.ListAlarmDefinition):
+class AlarmDefinitionList(base.LegacyList, v2.ListAlarmDefinition):
     """List alarm definitions for this tenant."""
 
     dimension_option = '--dimensions'
+    legacy_columns = (('name', 'name', None), ('id', 'id', None),
+                      ('expression', 'expression', None),
+                      ('match_by', 'match_by', base.Stacked),
+                      ('actions_enabled', 'actions_enabled', None))
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = self.legacy_parser(prog_name, v2.ListAlarmDefinition)
@@ -79,15 +82,6 @@ class AlarmDefinitionList(base.LegacyCommand, v2.ListAlarmDefinition):
         base.add_paging(parser)
         parser.set_defaults(long=False, page_size=None)
         return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, (
-            ('name', base.pick('Name')),
-            ('id', base.pick('ID')),
-            ('expression', base.pick('Expression')),
-            ('match_by', base.pick('Match By', base.Stacked)),
-            ('actions_enabled', base.pick('Actions Enabled'))))
 
 
 class AlarmDefinitionShow(base.LegacyShow, v2.ShowAlarmDefinition):

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import Any
 
 from monasca_osc.legacy import base
 from monasca_osc.v2 import alarm as v2
 
 STATE_HELP = 'ALARM_STATE is one of [UNDETERMINED, ALARM, OK].'
-HISTORY_SPEC = (
-    ('alarm_id', base.pick('Alarm ID')),
-    ('new_state', base.pick('New State')),
-    ('old_state', base.pick('Old State')),
-    ('reason', base.pick('Reason')),
-    ('reason_data', base.pick('Reason Data', base.Text)),
-    ('metric_name', base.pick('Metrics', base.MetricNames)),
-    ('metric_dimensions', base.pick('Metrics', base.MetricDimensions)),
-    ('timestamp', base.pick('Timestamp')),
+LIST_COLUMNS: base.Columns = (
+    ('id', 'id', None),
+    ('alarm_definition_id', 'alarm_definition_id', None),
+    ('alarm_definition_name', 'alarm_definition_name', None),
+    ('metric_name', 'metrics', base.MetricNames),
+    ('metric_dimensions', 'metrics', base.MetricDimensions),
+    ('severity', 'severity', None),
+    ('state', 'state', None),
+    # null is an empty cell, not Python's "None".
+    ('lifecycle_state', 'lifecycle_state', base.Text),
+    ('link', 'link', base.Text),
+    ('state_updated_timestamp', 'state_updated_timestamp', None),
+    ('updated_timestamp', 'updated_timestamp', None),
+    ('created_timestamp', 'created_timestamp', None),
+)
+HISTORY_COLUMNS: base.Columns = (
+    ('alarm_id', 'alarm_id', None),
+    ('new_state', 'new_state', None),
+    ('old_state', 'old_state', None),
+    ('reason', 'reason', None),
+    ('reason_data', 'reason_data', base.Text),
+    ('metric_name', 'metrics', base.MetricNames),
+    ('metric_dimensions', 'metrics', base.MetricDimensions),
+    ('timestamp', 'timestamp', None),
 )
 
 
@@ -48,8 +64,10 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 
-class AlarmList(base.LegacyCommand, v2.ListAlarm):
+class AlarmList(base.LegacyList, v2.ListAlarm):
     """List alarms for this tenant."""
+
+    legacy_columns = LIST_COLUMNS
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = self.legacy_parser(prog_name, v2.ListAlarm)
@@ -66,24 +84,6 @@ class AlarmList(base.LegacyCommand, v2.ListAlarm):
         base.add_paging(parser)
         parser.set_defaults(long=True, page_size=None)
         return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, (
-            ('id', base.pick('ID')),
-            ('alarm_definition_id', base.pick('Definition ID')),
-            ('alarm_definition_name', base.pick('Definition')),
-            ('metric_name', base.pick('Metrics', base.MetricNames)),
-            ('metric_dimensions', base.pick('Metrics',
-                                            base.MetricDimensions)),
-            ('severity', base.pick('Severity')),
-            ('state', base.pick('State')),
-            # null is an empty cell, not Python's "None".
-            ('lifecycle_state', base.pick('Lifecycle State', base.Text)),
-            ('link', base.pick('Link', base.Text)),
-            ('state_updated_timestamp', base.pick('State Updated')),
-            ('updated_timestamp', base.pick('Updated')),
-            ('created_timestamp', base.pick('Created'))))
 
 
 class _Show(base.LegacyShow):
@@ -170,17 +170,17 @@ class AlarmCount(base.LegacyCommand, v2.CountAlarm):
         parser.set_defaults(page_size=None)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        # The v2 headers are title-cased API column names; legacy printed
-        # the API's own names.
-        return base.remap(columns, rows, tuple(
-            (str(c).lower().replace(' ', '_'), base.pick(c))
-            for c in columns))
+    def shape(self, parsed_args: argparse.Namespace,
+              result: Mapping[str, Any]) -> tuple:
+        # The API's own column names (v2 title-cases them).
+        return tuple(result['columns']), (tuple(row)
+                                          for row in result['counts'])
 
 
-class AlarmHistory(base.LegacyCommand, v2.ListAlarmHistory):
+class AlarmHistory(base.LegacyList, v2.ListAlarmHistory):
     """Alarm state transition history."""
+
+    legacy_columns = HISTORY_COLUMNS
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = self.legacy_parser(prog_name, v2.ListAlarmHistory)
@@ -191,13 +191,11 @@ class AlarmHistory(base.LegacyCommand, v2.ListAlarmHistory):
                             page_size=None)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, HISTORY_SPEC)
 
-
-class AlarmHistoryList(base.LegacyCommand, v2.ListAlarmHistory):
+class AlarmHistoryList(base.LegacyList, v2.ListAlarmHistory):
     """List alarms state history."""
+
+    legacy_columns = HISTORY_COLUMNS
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = self.legacy_parser(prog_name, v2.ListAlarmHistory)
@@ -212,7 +210,3 @@ class AlarmHistoryList(base.LegacyCommand, v2.ListAlarmHistory):
         base.add_paging(parser, 'history')
         parser.set_defaults(alarm=None, long=True, page_size=None)
         return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, HISTORY_SPEC)

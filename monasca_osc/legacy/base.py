@@ -1,8 +1,10 @@
 """What every legacy ``monasca`` command shares.
 
 A legacy command is a subclass of the matching ``monasca_osc.v2`` command
-class (so the API call, validation and paging are the OSC plugin's) with
-:class:`LegacyCommand` mixed in front. The mixin gives it:
+class (so the API call, validation and paging are the OSC plugin's: its
+``fetch``) with :class:`LegacyCommand` mixed in front. The legacy command
+describes its syntax and overrides ``shape`` only, turning the API items
+into the legacy columns. The mixin gives it:
 
 * ``legacy_parser()``: the cliff parser *without* the v2 options, plus the
   legacy ``-j/--json`` flag, so the subclass only adds the legacy syntax;
@@ -10,6 +12,9 @@ class (so the API call, validation and paging are the OSC plugin's) with
   JSON response of mutating commands, or a "Successfully ..." line;
 * the cliff formatters (``-f table|json|yaml|csv|value``, ``-c``), loaded
   without an entry-point scan.
+
+``LegacyList`` shapes a listing from a table of (column, field) pairs;
+``LegacyShow`` prints the whole API object as Property/Value rows.
 
 The column classes keep native types for json/yaml and print legacy text
 (multi-line cells) in tables. Imports: stdlib, cliff and v2.base only.
@@ -35,13 +40,6 @@ JSON_HELP = 'output raw json response (same as -f json)'
 
 
 # -- columns ----------------------------------------------------------------
-def unwrap(value: Any) -> Any:
-    """The raw value behind a cliff column object."""
-    if isinstance(value, cliff_columns.FormattableColumn):
-        return value._value
-    return value
-
-
 class _Column(cells.Column):
     def machine_readable(self) -> Any:
         return self._value
@@ -201,29 +199,17 @@ class MetricDimensions(_Column):
         return [dict(m.get('dimensions') or {}) for m in self._value or ()]
 
 
-# -- column mapping ---------------------------------------------------------
-Spec = Sequence[tuple[str, Callable[[Mapping[str, Any]], Any]]]
+# -- column tables ----------------------------------------------------------
+# A legacy listing as data: (column name, API field, cell class or None).
+Columns = Sequence[tuple[str, str, Callable[[Any], Any] | None]]
 
 
-def pick(column: str, wrapper: Callable[[Any], Any] | None = None
-         ) -> Callable[[Mapping[str, Any]], Any]:
-    """Take a v2 column's raw value, optionally wrapped in a legacy column."""
-    def get(item: Mapping[str, Any]) -> Any:
-        value = item.get(column)
-        return wrapper(value) if wrapper is not None else value
-    return get
-
-
-def remap(columns: Sequence[str], rows: Iterable[Sequence[Any]],
-          spec: Spec) -> tuple[tuple[str, ...], Iterable[tuple]]:
-    """Turn v2 (columns, rows) into the legacy columns, lazily."""
-    names = tuple(name for name, _ in spec)
-
-    def generate() -> Iterable[tuple]:
-        for row in rows:
-            item = {c: unwrap(v) for c, v in zip(columns, row, strict=False)}
-            yield tuple(get(item) for _, get in spec)
-    return names, generate()
+def rows(items: Iterable[Mapping[str, Any]], columns: Columns
+         ) -> Iterable[tuple]:
+    """One legacy row per API item, lazily."""
+    for item in items:
+        yield tuple(item.get(field) if cell is None else cell(item.get(field))
+                    for _, field, cell in columns)
 
 
 def show_item(item: Mapping[str, Any],
@@ -395,13 +381,27 @@ class LegacyCommand:
         return super().produce_output(parsed_args, column_names, data)
 
 
+class LegacyList(LegacyCommand):
+    """A listing printed from the ``legacy_columns`` table (see ``rows``)
+    of ``view(item)``."""
+
+    legacy_columns: Columns = ()
+
+    def shape(self, parsed_args: argparse.Namespace,
+              items: Iterable[Mapping[str, Any]]) -> tuple:
+        view = self.view
+        return (tuple(name for name, _, _ in self.legacy_columns),
+                rows((view(item) for item in items), self.legacy_columns))
+
+
 class LegacyShow(LegacyCommand):
     """Show, create, update and patch commands: the whole API object, in
     the legacy Property/Value view (``raw_fields`` print as plain text)."""
 
     raw_fields: tuple[str, ...] = ()
 
-    def present(self, item: Any, shown: tuple) -> tuple:
+    def shape(self, parsed_args: argparse.Namespace,
+              item: Mapping[str, Any]) -> tuple:
         return show_item(item, raw=self.raw_fields)
 
 

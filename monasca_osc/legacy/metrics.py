@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 import json
 import logging
 from typing import Any
 
 from monasca_osc import exceptions as exc
+from monasca_osc.api.metrics import merge_series
 from monasca_osc.legacy import base
 from monasca_osc.v2 import measurement, metric
 
@@ -51,46 +53,35 @@ def _add_series_options(parser: argparse.ArgumentParser,
     parser.set_defaults(page_size=None)
 
 
-def _series(columns: tuple, rows: Any) -> list[list[Any]]:
-    """Fold v2's one-row-per-point output back into one row per series.
-
-    The API returns each series once (pages are merged by the manager),
-    so consecutive points with the same name and dimensions belong
-    together.
-    """
-    groups: list[list[Any]] = []
-    for row in rows:
-        name, dimensions = row[0], base.unwrap(row[1])
-        values = [base.unwrap(v) for v in row[2:]]
-        if groups and groups[-1][0] == name and groups[-1][1] == dimensions:
-            for stack, value in zip(groups[-1][2:], values, strict=True):
-                stack.append(value)
-        else:
-            groups.append([name, dimensions, *([v] for v in values)])
-    return groups
-
-
 class _SeriesCommand(base.LegacyCommand):
-    """Shared by measurement-list and metric-statistics."""
+    """Shared by measurement-list and metric-statistics: one row per
+    series, its points stacked in the cells (the legacy table)."""
 
     series_options = ('--dimensions', '--merge_metrics', "--group_by '*'")
 
-    def series(self, parsed_args: argparse.Namespace
-               ) -> tuple[tuple, list[list[Any]]]:
+    points_key = 'measurements'
+
+    def fetch(self, parsed_args: argparse.Namespace) -> list[dict]:
+        """The v2 fetch, read whole, retried with every series grouped
+        when the name and dimensions match several metrics.
+
+        The legacy client listed every matching series; the API now
+        answers 409 unless grouping is asked for, and grouping by every
+        key gives the legacy result.
+        """
         try:
-            columns, rows = super().take_action(parsed_args)
-            return columns, _series(columns, rows)
+            return merge_series(super().fetch(parsed_args))
         except exc.Conflict:
-            # The legacy client listed every matching series; the API now
-            # answers 409 when a name and dimensions match several metrics
-            # unless grouping is asked for. Grouping by every key gives
-            # the legacy result.
             if parsed_args.merge_metrics or parsed_args.group_by:
                 raise
             LOG.debug('several metrics match; retrying with group_by=*')
             parsed_args.group_by = ['*']
-            columns, rows = super().take_action(parsed_args)
-            return columns, _series(columns, rows)
+            return merge_series(super().fetch(parsed_args))
+
+    def series(self, elements: list[dict]) -> Iterator[dict]:
+        """The series that have points (the legacy client showed no
+        empty ones)."""
+        return (e for e in elements if e.get(self.points_key))
 
 
 class MetricCreate(base.LegacyCommand, metric.CreateMetric):
@@ -143,16 +134,19 @@ class MetricCreateRaw(base.LegacyCommand, metric.CreateMetric):
                  'an array of them. See api doc.')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         # The raw body goes to the manager as the legacy client sent it
         # (an object or an array; a "tenant_id" key becomes the query).
         body = parsed_args.jsonbody
         self.client.metrics.create(jsonbody=body)
+        return body
+
+    def shape(self, parsed_args: argparse.Namespace, body: Any) -> tuple:
         metrics = body if isinstance(body, list) else [body]
         return ('count', 'metrics'), (len(metrics), base.JSONValue(metrics))
 
 
-class MetricList(base.LegacyCommand, metric.ListMetric):
+class MetricList(base.LegacyList, metric.ListMetric):
     """List metrics for this tenant."""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -173,11 +167,8 @@ class MetricList(base.LegacyCommand, metric.ListMetric):
         parser.set_defaults(long=False, page_size=None)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, (
-            ('name', base.pick('Name')),
-            ('dimensions', base.pick('Dimensions', base.Dimensions))))
+    legacy_columns = (('name', 'name', None),
+                      ('dimensions', 'dimensions', base.Dimensions))
 
 
 class MetricNameList(base.LegacyCommand, metric.ListMetricName):
@@ -208,7 +199,7 @@ def _add_dimension_list_options(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(page_size=None)
 
 
-class DimensionNameList(base.LegacyCommand, metric.ListDimensionName):
+class DimensionNameList(base.LegacyList, metric.ListDimensionName):
     """List names of metric dimensions."""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -216,13 +207,10 @@ class DimensionNameList(base.LegacyCommand, metric.ListDimensionName):
         _add_dimension_list_options(parser)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, (
-            ('Dimension Names', base.pick('Dimension Name')),))
+    legacy_columns = (('Dimension Names', 'dimension_name', None),)
 
 
-class DimensionValueList(base.LegacyCommand, metric.ListDimensionValue):
+class DimensionValueList(base.LegacyList, metric.ListDimensionValue):
     """List values of a metric dimension."""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -233,10 +221,7 @@ class DimensionValueList(base.LegacyCommand, metric.ListDimensionValue):
         _add_dimension_list_options(parser)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, (
-            ('Dimension Values', base.pick('Dimension Value')),))
+    legacy_columns = (('Dimension Values', 'dimension_value', None),)
 
 
 class MeasurementList(_SeriesCommand, measurement.ListMeasurement):
@@ -251,18 +236,16 @@ class MeasurementList(_SeriesCommand, measurement.ListMeasurement):
         _add_series_options(parser, self.marker_kind)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        _, groups = self.series(parsed_args)
+    def shape(self, parsed_args: argparse.Namespace,
+              elements: list[dict]) -> tuple:
         columns = ('name', 'dimensions', 'timestamp', 'value', 'value_meta')
-        return columns, (
-            (name, base.Dimensions(dims), base.Stacked(times),
-             base.Stacked(values, base.format_number),
-             base.Stacked([m or {} for m in metas], base.format_value_meta))
-            for name, dims, times, values, metas in groups)
+        return columns, [_measurement_row(e) for e in self.series(elements)]
 
 
 class MetricStatistics(_SeriesCommand, measurement.ListStatistics):
     """List measurement statistics for the specified metric."""
+
+    points_key = 'statistics'
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = self.legacy_parser(prog_name, measurement.ListStatistics)
@@ -281,11 +264,28 @@ class MetricStatistics(_SeriesCommand, measurement.ListStatistics):
         _add_series_options(parser, self.marker_kind)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, groups = self.series(parsed_args)
-        names = ('name', 'dimensions',
-                 *(str(c).lower() for c in columns[2:]))
-        return names, (
-            (name, base.Dimensions(dims), base.Stacked(times),
-             *(base.Stacked(stack, base.format_number) for stack in stats))
-            for name, dims, times, *stats in groups)
+    def shape(self, parsed_args: argparse.Namespace,
+              elements: list[dict]) -> tuple:
+        statistics = measurement.requested_statistics(parsed_args)
+        rows = []
+        for element in self.series(elements):
+            stacks = zip(*measurement.statistics_points(element, statistics),
+                         strict=True)
+            times, *values = stacks
+            rows.append((element.get('name'),
+                         base.Dimensions(element.get('dimensions')),
+                         base.Stacked(times),
+                         *(base.Stacked(v, base.format_number)
+                           for v in values)))
+        return ('name', 'dimensions', 'timestamp', *statistics), rows
+
+
+def _measurement_row(element: dict) -> tuple:
+    ts_at, value_at, meta_at = measurement.measurement_positions(element)
+    points = element['measurements']
+    metas = [(p[meta_at] if meta_at is not None and meta_at < len(p)
+              else None) or {} for p in points]
+    return (element.get('name'), base.Dimensions(element.get('dimensions')),
+            base.Stacked([p[ts_at] for p in points]),
+            base.Stacked([p[value_at] for p in points], base.format_number),
+            base.Stacked(metas, base.format_value_meta))

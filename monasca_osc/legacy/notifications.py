@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from monasca_osc.legacy import base
 from monasca_osc.v2 import notification as v2
@@ -34,8 +33,11 @@ class NotificationCreate(base.LegacyShow, v2.CreateNotificationMethod):
         return parser
 
 
-class NotificationList(base.LegacyCommand, v2.ListNotificationMethod):
+class NotificationList(base.LegacyList, v2.ListNotificationMethod):
     """List notifications for this tenant."""
+
+    legacy_columns = tuple((name, name, None) for name in
+                           ('name', 'id', 'type', 'address', 'period'))
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = self.legacy_parser(prog_name, v2.ListNotificationMethod)
@@ -49,12 +51,6 @@ class NotificationList(base.LegacyCommand, v2.ListNotificationMethod):
         base.add_paging(parser)
         parser.set_defaults(page_size=None)
         return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, tuple(
-            (name, base.pick(name.capitalize() if name != 'id' else 'ID'))
-            for name in ('name', 'id', 'type', 'address', 'period')))
 
 
 class NotificationShow(base.LegacyShow, v2.ShowNotificationMethod):
@@ -119,13 +115,10 @@ class NotificationDelete(base.LegacyCommand, v2.DeleteNotificationMethod):
         return parser
 
 
-class NotificationTypeList(base.LegacyCommand,
-                           v2.ListNotificationMethodType):
+class NotificationTypeList(base.LegacyList, v2.ListNotificationMethodType):
     """List notification types supported by monasca."""
+
+    legacy_columns = (('types', 'type', None),)
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         return self.legacy_parser(prog_name, v2.ListNotificationMethodType)
-
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        columns, rows = super().take_action(parsed_args)
-        return base.remap(columns, rows, (('types', base.pick('Type')),))

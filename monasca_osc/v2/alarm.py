@@ -46,9 +46,14 @@ _LIST_FIELDS = {'ID': 'id', 'Definition ID': 'alarm_definition_id',
                 'Created': 'created_timestamp'}
 
 
-def show(alarm: Mapping[str, Any]) -> tuple:
-    return SHOW_FIELDS, cells.get_fields(flatten(alarm), SHOW_FIELDS,
-                                         FORMATTERS)
+HISTORY_FIELDS = {c: c.lower().replace(' ', '_')
+                  for c in HISTORY_LONG_COLUMNS}
+
+
+class _ShowAlarm(commands.ShowOne):
+    show_fields = SHOW_FIELDS
+    field_formatters = FORMATTERS
+    view = staticmethod(flatten)
 
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
@@ -117,20 +122,22 @@ class ListAlarm(commands.Lister):
         options.add_long_option(parser)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    list_columns = LIST_COLUMNS
+    long_columns = LONG_COLUMNS
+    column_fields = _LIST_FIELDS
+    field_formatters = FORMATTERS
+    view = staticmethod(flatten)
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         sort_by = arguments.sort_by(parsed_args, validation.ALARM_SORT_FIELDS)
         if parsed_args.marker is not None:
             validation.validate_offset_integer(parsed_args.marker)
         filters = filter_kwargs(self.client, parsed_args)
-        rows = self.client.alarms.iter_list(
+        return self.client.alarms.iter_list(
             sort_by=sort_by, **filters, **arguments.paging_kwargs(parsed_args))
-        columns = LONG_COLUMNS if parsed_args.long else LIST_COLUMNS
-        fields = [_LIST_FIELDS[c] for c in columns]
-        return columns, (cells.get_fields(flatten(a), fields, FORMATTERS)
-                         for a in rows)
 
 
-class ShowAlarm(commands.ShowOne):
+class ShowAlarm(_ShowAlarm):
     """Show an alarm"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -138,12 +145,11 @@ class ShowAlarm(commands.ShowOne):
         parser.add_argument('alarm', metavar='<alarm-id>', help='Alarm ID')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        alarm = self.client.alarms.get(parsed_args.alarm)
-        return self.present(alarm, show(alarm))
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.alarms.get(parsed_args.alarm)
 
 
-class SetAlarm(commands.ShowOne):
+class SetAlarm(_ShowAlarm):
     """Set alarm state, lifecycle state or link (or replace with --replace)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -162,21 +168,18 @@ class SetAlarm(commands.ShowOne):
                  'PUT); all three are then required')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         fields = {'state': parsed_args.state,
                   'lifecycle_state': parsed_args.lifecycle_state,
                   'link': parsed_args.link}
         if fields['state'] is not None:
             fields['state'] = validation.validate_state(fields['state'])
         if parsed_args.replace:
-            alarm = self.client.alarms.update(parsed_args.alarm, **fields)
-        else:
-            if all(v is None for v in fields.values()):
-                raise validation.ValidationError(
-                    'Nothing to set: give --state, --lifecycle-state or '
-                    '--link')
-            alarm = self.client.alarms.patch(parsed_args.alarm, **fields)
-        return self.present(alarm, show(alarm))
+            return self.client.alarms.update(parsed_args.alarm, **fields)
+        if all(v is None for v in fields.values()):
+            raise validation.ValidationError(
+                'Nothing to set: give --state, --lifecycle-state or --link')
+        return self.client.alarms.patch(parsed_args.alarm, **fields)
 
 
 class DeleteAlarm(commands.Command):
@@ -207,7 +210,7 @@ class CountAlarm(commands.Lister):
         options.add_paging_options(parser, 'offset')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         group_by = None
         if parsed_args.group_by:
             group_by = validation.parse_alarm_count_group_by(
@@ -215,9 +218,12 @@ class CountAlarm(commands.Lister):
         if parsed_args.marker is not None:
             validation.validate_offset_integer(parsed_args.marker)
         filters = filter_kwargs(self.client, parsed_args)
-        result = self.client.alarms.count(
+        return self.client.alarms.count(
             group_by=group_by, **filters,
             **arguments.paging_kwargs(parsed_args))
+
+    def shape(self, parsed_args: argparse.Namespace,
+              result: Mapping[str, Any]) -> tuple:
         columns = tuple(c.replace('_', ' ').title()
                         for c in result['columns'])
         return columns, (tuple(row) for row in result['counts'])
@@ -243,7 +249,12 @@ class ListAlarmHistory(live.LiveLister, commands.Lister):
         live.add_follow_options(parser, 'transitions')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    list_columns = HISTORY_COLUMNS
+    long_columns = HISTORY_LONG_COLUMNS
+    column_fields = HISTORY_FIELDS
+    field_formatters = FORMATTERS
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         paging = arguments.paging_kwargs(parsed_args)
         if parsed_args.alarm:
             if parsed_args.dimensions or parsed_args.start or \
@@ -252,19 +263,12 @@ class ListAlarmHistory(live.LiveLister, commands.Lister):
                     '--dimension, --start and --end apply to the history of '
                     'all alarms, not with --alarm')
         if getattr(parsed_args, 'follow', False):  # not in legacy parsers
-            rows = live.follow_history(self, parsed_args)
-        elif parsed_args.alarm:
-            rows = self.client.alarms.iter_history(
+            return live.follow_history(self, parsed_args)
+        if parsed_args.alarm:
+            return self.client.alarms.iter_history(
                 alarm_id=parsed_args.alarm, **paging)
-        else:
-            times = arguments.TimeRange(parsed_args.start, parsed_args.end,
-                                        check_order=False)
-            rows = self.client.alarms.iter_history_list(
-                dimensions=arguments.dimension_filter(parsed_args.dimensions),
-                start_time=times.start_iso, end_time=times.end_iso,
-                **paging)
-        columns = HISTORY_LONG_COLUMNS if parsed_args.long \
-            else HISTORY_COLUMNS
-        fields = [c.lower().replace(' ', '_') for c in columns]
-        return columns, (cells.get_fields(h, fields, FORMATTERS)
-                         for h in rows)
+        times = arguments.TimeRange(parsed_args.start, parsed_args.end,
+                                    check_order=False)
+        return self.client.alarms.iter_history_list(
+            dimensions=arguments.dimension_filter(parsed_args.dimensions),
+            start_time=times.start_iso, end_time=times.end_iso, **paging)

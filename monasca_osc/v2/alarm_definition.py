@@ -31,8 +31,9 @@ ACTION_KINDS = (('alarm', 'ALARM'), ('ok', 'OK'),
                 ('undetermined', 'UNDETERMINED'))
 
 
-def show(definition: dict) -> tuple:
-    return SHOW_FIELDS, cells.get_fields(definition, SHOW_FIELDS, FORMATTERS)
+class _ShowDefinition(commands.ShowOne):
+    show_fields = SHOW_FIELDS
+    field_formatters = FORMATTERS
 
 
 def _add_action_options(parser: argparse.ArgumentParser,
@@ -82,7 +83,7 @@ def _check_text_fields(parsed_args: argparse.Namespace) -> None:
         validation.validate_severity(parsed_args.severity)
 
 
-class CreateAlarmDefinition(commands.ShowOne):
+class CreateAlarmDefinition(_ShowDefinition):
     """Create an alarm definition"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -101,7 +102,7 @@ class CreateAlarmDefinition(commands.ShowOne):
         _add_action_options(parser, settable=False)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         match_by = [k.strip() for arg in parsed_args.match_by
                     for k in arg.split(',') if k.strip()]
         # Validate locally before resolving notification names.
@@ -113,12 +114,11 @@ class CreateAlarmDefinition(commands.ShowOne):
         actions = {f'{kind}_actions': resolve_actions(
             self.client, getattr(parsed_args, f'{kind}_actions'))
             for kind, _ in ACTION_KINDS}
-        created = self.client.alarm_definitions.create(
+        return self.client.alarm_definitions.create(
             name=parsed_args.name, expression=parsed_args.expression,
             description=parsed_args.description,
             severity=parsed_args.severity, match_by=match_by or None,
             **actions)
-        return self.present(created, show(created))
 
 
 class ListAlarmDefinition(commands.Lister):
@@ -147,13 +147,18 @@ class ListAlarmDefinition(commands.Lister):
         options.add_long_option(parser)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    list_columns = LIST_COLUMNS
+    long_columns = LONG_COLUMNS
+    column_fields = FIELDS
+    field_formatters = FORMATTERS
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         severity = '|'.join(parsed_args.severity) or None
         if severity:
             validation.parse_severity_filter(severity)
         if parsed_args.marker is not None:
             validation.validate_offset_integer(parsed_args.marker)
-        rows = self.client.alarm_definitions.iter_list(
+        return self.client.alarm_definitions.iter_list(
             name=parsed_args.name,
             dimensions=dims.parse_exact_dimension_filter(
                 parsed_args.dimensions, self.dimension_option),
@@ -161,13 +166,9 @@ class ListAlarmDefinition(commands.Lister):
             sort_by=arguments.sort_by(parsed_args,
                                       validation.ALARM_DEFINITION_SORT_FIELDS),
             **arguments.paging_kwargs(parsed_args))
-        columns = LONG_COLUMNS if parsed_args.long else LIST_COLUMNS
-        fields = [FIELDS[c] for c in columns]
-        return columns, (cells.get_fields(d, fields, FORMATTERS)
-                         for d in rows)
 
 
-class ShowAlarmDefinition(commands.ShowOne):
+class ShowAlarmDefinition(_ShowDefinition):
     """Show an alarm definition"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -176,13 +177,11 @@ class ShowAlarmDefinition(commands.ShowOne):
                             help='Alarm definition (name or ID)')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        definition = self.client.alarm_definitions.find(
-            parsed_args.definition)
-        return self.present(definition, show(definition))
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.alarm_definitions.find(parsed_args.definition)
 
 
-class SetAlarmDefinition(commands.ShowOne):
+class SetAlarmDefinition(_ShowDefinition):
     """Set alarm definition properties (or replace it with --replace)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -215,7 +214,7 @@ class SetAlarmDefinition(commands.ShowOne):
                  'required')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         manager = self.client.alarm_definitions
         fields: dict[str, Any] = {
             'name': parsed_args.name, 'expression': parsed_args.expression,
@@ -266,11 +265,9 @@ class SetAlarmDefinition(commands.ShowOne):
             fields['severity'] = fields['severity'] or 'LOW'
             if fields['actions_enabled'] is None:
                 fields['actions_enabled'] = True
-            updated = manager.update(definition['id'], **fields)
-        else:
-            body = {k: v for k, v in fields.items() if v is not None}
-            updated = manager.patch(definition['id'], **body)
-        return self.present(updated, show(updated))
+            return manager.update(definition['id'], **fields)
+        body = {k: v for k, v in fields.items() if v is not None}
+        return manager.patch(definition['id'], **body)
 
 
 class DeleteAlarmDefinition(commands.Command):

@@ -85,6 +85,31 @@ def explain_multiple_metrics(elements: Iterable[Any], name: str,
             method=err.method, url=err.url) from None
 
 
+def measurement_positions(element: Mapping[str, Any]
+                          ) -> tuple[int, int, int | None]:
+    """Where timestamp, value and value_meta sit in a series' points.
+
+    The server names the order in ``columns``; value_meta may be absent.
+    """
+    columns = element.get('columns') or ['timestamp', 'value', 'value_meta']
+    ts_at = columns.index('timestamp') if 'timestamp' in columns else 0
+    value_at = columns.index('value') if 'value' in columns else 1
+    meta_at = columns.index('value_meta') if 'value_meta' in columns \
+        else None
+    return ts_at, value_at, meta_at
+
+
+def statistics_points(element: Mapping[str, Any], statistics: list[str]
+                      ) -> Iterator[tuple]:
+    """A series' periods as (timestamp, *statistics) in request order."""
+    columns = element.get('columns') or ['timestamp', *statistics]
+    index = {c: i for i, c in enumerate(columns)}
+    ts_at = index.get('timestamp', 0)
+    for point in element.get('statistics') or ():
+        yield (point[ts_at], *(point[index[s]] if s in index else None
+                               for s in statistics))
+
+
 def measurement_rows(elements: Iterable[Mapping[str, Any]],
                      text: bool = False) -> Iterator[tuple]:
     """One row per point, whatever the column order the server sent.
@@ -94,12 +119,7 @@ def measurement_rows(elements: Iterable[Mapping[str, Any]],
     listings.
     """
     for element in elements:
-        columns = element.get('columns') or ['timestamp', 'value',
-                                             'value_meta']
-        ts_at = columns.index('timestamp') if 'timestamp' in columns else 0
-        value_at = columns.index('value') if 'value' in columns else 1
-        meta_at = columns.index('value_meta') if 'value_meta' in columns \
-            else None
+        ts_at, value_at, meta_at = measurement_positions(element)
         name = element.get('name')
         dimensions: Any = cells.DimensionsColumn(element.get('dimensions'))
         if text:
@@ -136,19 +156,22 @@ def statistics_rows(elements: Iterable[Mapping[str, Any]],
                     statistics: list[str], text: bool = False
                     ) -> Iterator[tuple]:
     for element in elements:
-        columns = element.get('columns') or ['timestamp', *statistics]
-        index = {c: i for i, c in enumerate(columns)}
         name = element.get('name')
         dimensions: Any = cells.DimensionsColumn(element.get('dimensions'))
         if text:
             dimensions = dimensions.text_readable()
-        for point in element.get('statistics') or ():
-            values = (point[index[s]] if s in index else None
-                      for s in statistics)
+        for timestamp, *values in statistics_points(element, statistics):
             if text:
-                values = (cells.as_text(v) for v in values)
-            yield (name, dimensions, point[index.get('timestamp', 0)],
-                   *values)
+                values = [cells.as_text(v) for v in values]
+            yield (name, dimensions, timestamp, *values)
+
+
+def requested_statistics(parsed_args: argparse.Namespace) -> list[str]:
+    """``--statistic avg,MAX --statistic count`` -> ['avg', 'max', 'count']."""
+    if not parsed_args.statistics:
+        raise validation.ValidationError(
+            'At least one --statistic is required (avg, min, max, sum, count)')
+    return validation.parse_statistics(','.join(parsed_args.statistics))
 
 
 def follow_measurements(cmd: Any, parsed_args: argparse.Namespace
@@ -200,10 +223,17 @@ class ListMeasurement(_SeriesLister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
         if getattr(parsed_args, 'follow', False):  # not in legacy parsers
+            # A live loop of its own: rows, not one fetch to shape.
             return MEASUREMENT_COLUMNS, follow_measurements(self,
                                                              parsed_args)
-        elements = self.explained(self.client.metrics.iter_measurements(
+        return super().take_action(parsed_args)
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.explained(self.client.metrics.iter_measurements(
             **series_kwargs(parsed_args)), parsed_args)
+
+    def shape(self, parsed_args: argparse.Namespace,
+              elements: Iterable[Mapping[str, Any]]) -> tuple:
         if getattr(parsed_args, 'testcase', None) is not None:
             from monasca_osc.alarmtools import testcase
 
@@ -236,20 +266,19 @@ class ListStatistics(_SeriesLister):
         live.add_plot_options(parser, sparkline=True)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        if not parsed_args.statistics:
-            raise validation.ValidationError(
-                'At least one --statistic is required '
-                '(avg, min, max, sum, count)')
-        statistics = validation.parse_statistics(
-            ','.join(parsed_args.statistics))
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        statistics = requested_statistics(parsed_args)
         period = None
         if parsed_args.period is not None:
             period = validation.validate_period(parsed_args.period,
                                                 '--period')
-        elements = self.explained(self.client.metrics.iter_statistics(
+        return self.explained(self.client.metrics.iter_statistics(
             statistics=statistics, period=period,
             **series_kwargs(parsed_args)), parsed_args)
+
+    def shape(self, parsed_args: argparse.Namespace,
+              elements: Iterable[Mapping[str, Any]]) -> tuple:
+        statistics = requested_statistics(parsed_args)
         columns = ('Name', 'Dimensions', 'Timestamp',
                    *(s.capitalize() for s in statistics))
         text = self.rows_as_text(parsed_args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import Any
 
 from monasca_osc.common import dimensions as dims
@@ -31,6 +32,8 @@ def _finite_float(text: str) -> float:
 class CreateMetric(commands.ShowOne):
     """Create (post) a metric measurement, or many from a file"""
 
+    show_fields = CREATED_FIELDS
+    field_formatters = CREATED_FORMATTERS
     # With --file: the ingest.command.BulkResult of this run.
     _bulk: Any = None
 
@@ -99,6 +102,10 @@ class CreateMetric(commands.ShowOne):
             self._bulk = ingest.run(parsed_args, lambda: self.client,
                                     stdout=app.stdout, stderr=app.stderr)
             return self._bulk.columns, self._bulk.values
+        return super().take_action(parsed_args)
+
+    def fetch(self, parsed_args: argparse.Namespace) -> dict[str, Any]:
+        """Post one metric; returns the metric as sent."""
         from monasca_osc.ingest import options
 
         stray = options.bulk_options_given(parsed_args)
@@ -108,6 +115,9 @@ class CreateMetric(commands.ShowOne):
         metric = self.build_metric(parsed_args)
         self.client.metrics.create(tenant_id=parsed_args.tenant_id,
                                    **metric)
+        return metric
+
+    def view(self, metric: Mapping[str, Any]) -> dict[str, Any]:
         shown = dict(metric)
         shown.setdefault('dimensions', {})
         shown.setdefault('value_meta', {})
@@ -116,8 +126,7 @@ class CreateMetric(commands.ShowOne):
         # line can be compared with `measurement list` output.
         shown['timestamp'] = timeutil.format_epoch_ms(
             metric['timestamp'])
-        return CREATED_FIELDS, cells.get_fields(shown, CREATED_FIELDS,
-                                                CREATED_FORMATTERS)
+        return shown
 
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Any, data: Any) -> int:
@@ -152,20 +161,21 @@ class ListMetric(commands.Lister):
         options.add_long_option(parser)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    list_columns = METRIC_COLUMNS
+    long_columns = METRIC_LONG_COLUMNS
+    column_fields = METRIC_FIELDS
+    field_formatters = METRIC_FORMATTERS
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         if parsed_args.name is not None:
             validation.validate_metric_name(parsed_args.name)
         times = arguments.TimeRange(parsed_args.start, parsed_args.end)
-        rows = self.client.metrics.iter_list(
+        return self.client.metrics.iter_list(
             name=parsed_args.name,
             dimensions=arguments.dimension_filter(parsed_args.dimensions),
             start_time=times.start_iso, end_time=times.end_iso,
             tenant_id=parsed_args.tenant_id,
             **arguments.paging_kwargs(parsed_args))
-        columns = METRIC_LONG_COLUMNS if parsed_args.long else METRIC_COLUMNS
-        fields = [METRIC_FIELDS[c] for c in columns]
-        return columns, (cells.get_fields(m, fields, METRIC_FORMATTERS)
-                         for m in rows)
 
 
 class ListMetricName(commands.Lister):
@@ -181,12 +191,14 @@ class ListMetricName(commands.Lister):
         options.add_paging_options(parser, 'name')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        rows = self.client.metrics.iter_names(
+    list_columns = ('Name',)
+    column_fields = {'Name': 'name'}
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.metrics.iter_names(
             dimensions=arguments.dimension_filter(parsed_args.dimensions),
             tenant_id=parsed_args.tenant_id,
             **arguments.paging_kwargs(parsed_args))
-        return ('Name',), ((row.get('name'),) for row in rows)
 
 
 def _dimension_query(parsed_args: argparse.Namespace) -> dict[str, Any]:
@@ -217,11 +229,12 @@ class ListDimensionName(commands.Lister):
         options.add_paging_options(parser, 'name')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        rows = self.client.metrics.iter_dimension_names(
+    list_columns = ('Dimension Name',)
+    column_fields = {'Dimension Name': 'dimension_name'}
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.metrics.iter_dimension_names(
             **_dimension_query(parsed_args))
-        return ('Dimension Name',), ((row.get('dimension_name'),)
-                                     for row in rows)
 
 
 class ListDimensionValue(commands.Lister):
@@ -244,10 +257,11 @@ class ListDimensionValue(commands.Lister):
         options.add_paging_options(parser, 'name')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    list_columns = ('Dimension Value',)
+    column_fields = {'Dimension Value': 'dimension_value'}
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         validation.validate_dimension_key(parsed_args.dimension_name)
-        rows = self.client.metrics.iter_dimension_values(
+        return self.client.metrics.iter_dimension_values(
             dimension_name=parsed_args.dimension_name,
             **_dimension_query(parsed_args))
-        return ('Dimension Value',), ((row.get('dimension_value'),)
-                                      for row in rows)

@@ -6,14 +6,14 @@ import argparse
 from typing import Any
 
 from monasca_osc.common import validation
-from monasca_osc.v2.base import arguments, cells, commands, options
+from monasca_osc.v2.base import arguments, commands, options
 
 LIST_COLUMNS = ('ID', 'Name', 'Type', 'Address', 'Period')
 SHOW_FIELDS = ('id', 'name', 'type', 'address', 'period')
 
 
-def show(method: dict) -> tuple:
-    return SHOW_FIELDS, cells.get_fields(method, SHOW_FIELDS)
+class _ShowMethod(commands.ShowOne):
+    show_fields = SHOW_FIELDS
 
 
 def _add_fields(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -32,7 +32,7 @@ def _add_fields(parser: argparse.ArgumentParser, required: bool) -> None:
              'the server allows (60 by default)')
 
 
-class CreateNotificationMethod(commands.ShowOne):
+class CreateNotificationMethod(_ShowMethod):
     """Create a notification method"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -42,11 +42,10 @@ class CreateNotificationMethod(commands.ShowOne):
         _add_fields(parser, required=True)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        method = self.client.notifications.create(
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.notifications.create(
             name=parsed_args.name, type=parsed_args.type,
             address=parsed_args.address, period=parsed_args.period)
-        return self.present(method, show(method))
 
 
 class ListNotificationMethod(commands.Lister):
@@ -58,16 +57,17 @@ class ListNotificationMethod(commands.Lister):
         options.add_paging_options(parser, 'offset')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    list_columns = LIST_COLUMNS
+    column_fields = {c: c.lower() for c in LIST_COLUMNS}
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         sort_by = arguments.sort_by(parsed_args,
                                     validation.NOTIFICATION_SORT_FIELDS)
-        rows = self.client.notifications.iter_list(
+        return self.client.notifications.iter_list(
             sort_by=sort_by, **arguments.paging_kwargs(parsed_args))
-        fields = [c.lower() for c in LIST_COLUMNS]
-        return LIST_COLUMNS, (cells.get_fields(m, fields) for m in rows)
 
 
-class ShowNotificationMethod(commands.ShowOne):
+class ShowNotificationMethod(_ShowMethod):
     """Show a notification method"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -76,9 +76,8 @@ class ShowNotificationMethod(commands.ShowOne):
                             help='Notification method (name or ID)')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        method = self.client.notifications.find(parsed_args.method)
-        return self.present(method, show(method))
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.notifications.find(parsed_args.method)
 
 
 def _check_fields(fields: dict[str, Any]) -> None:
@@ -98,7 +97,7 @@ def _check_fields(fields: dict[str, Any]) -> None:
         validation.validate_notification_period(fields['period'])
 
 
-class SetNotificationMethod(commands.ShowOne):
+class SetNotificationMethod(_ShowMethod):
     """Set notification method properties (or replace with --replace)"""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -114,7 +113,7 @@ class SetNotificationMethod(commands.ShowOne):
                  '--address and --period are then all required')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         fields = {'name': parsed_args.name, 'type': parsed_args.type,
                   'address': parsed_args.address,
                   'period': parsed_args.period}
@@ -126,14 +125,12 @@ class SetNotificationMethod(commands.ShowOne):
                 raise validation.ValidationError(
                     f'--replace needs {", ".join(missing)}')
             method = manager.find(parsed_args.method)
-            updated = manager.update(method['id'], **fields)
-            return self.present(updated, show(updated))
+            return manager.update(method['id'], **fields)
         if all(v is None for v in fields.values()):
             raise validation.ValidationError(
                 'Nothing to set: give --name, --type, --address or --period')
         method = manager.find(parsed_args.method)
-        updated = manager.patch(method['id'], **fields)
-        return self.present(updated, show(updated))
+        return manager.patch(method['id'], **fields)
 
 
 class DeleteNotificationMethod(commands.Command):
@@ -160,6 +157,8 @@ class DeleteNotificationMethod(commands.Command):
 class ListNotificationMethodType(commands.Lister):
     """List the notification types the server supports"""
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        types = self.client.notificationtypes.list()
-        return ('Type',), ((t.get('type'),) for t in types)
+    list_columns = ('Type',)
+    column_fields = {'Type': 'type'}
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.notificationtypes.list()

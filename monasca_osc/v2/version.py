@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import Any
 
-from monasca_osc.v2.base import cells, commands
+from monasca_osc.v2.base import commands
 
 COLUMNS = ('ID', 'Status', 'Updated')
 FIELDS = ('id', 'status', 'updated')
@@ -14,13 +15,17 @@ FIELDS = ('id', 'status', 'updated')
 class ListVersion(commands.Lister):
     """List the API versions the server offers"""
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        versions = self.client.versions.list()
-        return COLUMNS, (cells.get_fields(v, FIELDS) for v in versions)
+    list_columns = COLUMNS
+    column_fields = dict(zip(COLUMNS, FIELDS, strict=True))
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.versions.list()
 
 
 class ShowVersion(commands.ShowOne):
     """Show one API version"""
+
+    show_fields = FIELDS
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
@@ -28,9 +33,8 @@ class ShowVersion(commands.ShowOne):
                             default='v2.0', help='Version (default: v2.0)')
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        version = self.client.versions.get(parsed_args.version)
-        return FIELDS, cells.get_fields(version, FIELDS)
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        return self.client.versions.get(parsed_args.version)
 
 
 class ShowHealth(commands.ShowOne):
@@ -38,10 +42,14 @@ class ShowHealth(commands.ShowOne):
 
     _healthy = True
 
-    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
         health = self.client.versions.healthcheck()
-        fields = tuple(sorted(health))
         self._healthy = health.get('status') == 200
+        return health
+
+    def shape(self, parsed_args: argparse.Namespace,
+              health: Mapping[str, Any]) -> tuple:
+        fields = tuple(sorted(health))
         return fields, tuple(health[f] for f in fields)
 
     def run(self, parsed_args: argparse.Namespace) -> int:

@@ -4,12 +4,20 @@ Every command: refuses arguments that are not UTF-8 before anything is
 sent, accepts relative times such as ``--start -1h`` as option values, and
 prints formatter cells as readable text in csv/value/shell output. A list
 command's rows may be a generator: they are streamed, never held.
+
+List and show commands fetch, then shape: ``take_action`` is
+``shape(parsed_args, fetch(parsed_args))``. ``fetch`` turns the options into
+the one manager call (for create/set commands, the call that makes the
+change) and returns what the API returned: an item, or an iterator of
+items for listings. ``shape`` turns that into (columns, rows) or (fields,
+values) and makes no request. The legacy ``monasca`` commands override
+``shape`` only.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 import re
 from typing import Any
 
@@ -17,7 +25,7 @@ from osc_lib.command import command
 
 from monasca_osc.common import validation
 from monasca_osc.v2.base import output
-from monasca_osc.v2.base.cells import as_text
+from monasca_osc.v2.base.cells import as_text, get_fields
 
 # argparse only takes negative *numbers* as option values, so ``--start -1h``
 # failed with "expected one argument". Relative times are values too.
@@ -85,16 +93,23 @@ class _OutputMixin:
     def client(self) -> Any:
         return self.app.client_manager.monitoring
 
-    def present(self, item: Any, shown: tuple) -> tuple:
-        """Hook: the (columns, values) a show/create/set command prints.
 
-        ``shown`` is the command's own view of the API object ``item``; the
-        legacy ``monasca`` commands override this to print the legacy view.
-        """
-        return shown
+class _FetchShape:
+    """``take_action`` of list and show commands (see the module doc)."""
+
+    def take_action(self, parsed_args: argparse.Namespace) -> Any:
+        return self.shape(parsed_args, self.fetch(parsed_args))
+
+    def fetch(self, parsed_args: argparse.Namespace) -> Any:
+        """Validate the options and make the manager call."""
+        raise NotImplementedError
+
+    def shape(self, parsed_args: argparse.Namespace, fetched: Any) -> Any:
+        """What ``fetch`` returned, as the columns and rows to print."""
+        raise NotImplementedError
 
 
-class Lister(_OutputMixin, command.Lister):
+class Lister(_OutputMixin, _FetchShape, command.Lister):
     """Lister whose csv/value output prints readable text, streamed.
 
     ``marker_kind``: the form of this listing's --marker
@@ -102,10 +117,18 @@ class Lister(_OutputMixin, command.Lister):
     wrong; ``marker_option``: its spelling (``--offset`` in ``monasca``).
     When --limit stops the listing before the end, the marker that
     continues it is printed on stderr after the rows.
+
+    The default ``shape`` prints ``list_columns`` (``long_columns`` with
+    ``--long``), each taken from the field ``column_fields`` names, of
+    ``view(item)``, with ``field_formatters``; one row per item, lazily.
     """
 
     marker_kind = 'offset'
     marker_option = '--marker'
+    list_columns: Sequence[str] = ()
+    long_columns: Sequence[str] = ()
+    column_fields: Mapping[str, str] = {}
+    field_formatters: Mapping[str, type] = {}
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         from monasca_osc.api import pager
@@ -120,6 +143,19 @@ class Lister(_OutputMixin, command.Lister):
             self.app.stderr.write(
                 f'more results: {self.marker_option} {more[-1]}\n')
         return result
+
+    def view(self, item: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The API item as the fields are picked from (hook)."""
+        return item
+
+    def shape(self, parsed_args: argparse.Namespace,
+              items: Iterable[Mapping[str, Any]]) -> tuple:
+        columns = self.long_columns if self.long_columns and \
+            getattr(parsed_args, 'long', False) else self.list_columns
+        fields = [self.column_fields[c] for c in columns]
+        view, formatters = self.view, self.field_formatters
+        return tuple(columns), (get_fields(view(item), fields, formatters)
+                                for item in items)
 
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Sequence[str],
@@ -177,7 +213,24 @@ class Lister(_OutputMixin, command.Lister):
         return columns, data
 
 
-class ShowOne(_OutputMixin, command.ShowOne):
+class ShowOne(_OutputMixin, _FetchShape, command.ShowOne):
+    """A command that prints one object as field/value pairs.
+
+    The default ``shape`` prints ``show_fields`` of ``view(item)``, with
+    ``field_formatters``.
+    """
+
+    show_fields: Sequence[str] = ()
+    field_formatters: Mapping[str, type] = {}
+
+    def view(self, item: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The API object as the fields are picked from (hook)."""
+        return item
+
+    def shape(self, parsed_args: argparse.Namespace,
+              item: Mapping[str, Any]) -> tuple:
+        return tuple(self.show_fields), get_fields(
+            self.view(item), self.show_fields, self.field_formatters)
 
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Sequence[str],

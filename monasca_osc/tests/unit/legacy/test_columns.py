@@ -80,20 +80,17 @@ def test_show_item_is_sorted_and_legacy_formatted() -> None:
     assert native['link'] is None
 
 
-def test_remap_is_lazy_and_unwraps_v2_columns() -> None:
-    from monasca_osc.v2.base import cells
-
+def test_rows_are_lazy_and_built_from_the_api_items() -> None:
     seen = []
 
-    def rows():
+    def items():
         for i in range(2):
             seen.append(i)
-            yield (f'm{i}', cells.DimensionsColumn({'k': str(i)}))
+            yield {'name': f'm{i}', 'dimensions': {'k': str(i)}}
 
-    names, out = base.remap(('Name', 'Dimensions'), rows(), (
-        ('name', base.pick('Name')),
-        ('dimensions', base.pick('Dimensions', base.Dimensions))))
-    assert names == ('name', 'dimensions')
+    out = base.rows(items(), (('name', 'name', None),
+                              ('dimensions', 'dimensions', base.Dimensions)))
     assert seen == []
     first = next(iter(out))
+    assert seen == [0]
     assert first[0] == 'm0' and first[1].machine_readable() == {'k': '0'}

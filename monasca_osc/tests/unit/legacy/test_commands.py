@@ -158,6 +158,28 @@ def test_metric_statistics(monasca: Any) -> None:
                      'timestamp': ['2020-09-13T12:00:00Z'], 'sum': [4.0]}]
 
 
+def test_series_commands_print_csv_and_value(monasca: Any) -> None:
+    # One line per series, the points of a cell separated by spaces (these
+    # failed with "'str' object has no attribute 'items'" before).
+    for value, ts in ((1.5, '1600000000000'), (3, '1600000010000')):
+        monasca('metric-create', 'csv.m', str(value), '--dimensions',
+                'h=a,s=x', '--time', ts)
+    out = monasca('measurement-list', 'csv.m', '2020-09-13T00:00:00Z',
+                  '-f', 'csv')
+    assert out.stdout == (
+        '"name","dimensions","timestamp","value","value_meta"\n'
+        '"csv.m","h=a,s=x","2020-09-13T12:26:40.000Z '
+        '2020-09-13T12:26:50.000Z","1.5 3.0","{} {}"\n')
+    out = monasca('measurement-list', 'csv.m', '2020-09-13T00:00:00Z',
+                  '-f', 'value', '-c', 'value')
+    assert out.stdout == '1.5 3.0\n'
+    out = monasca('metric-statistics', 'csv.m', 'max,count',
+                  '2020-09-13T00:00:00Z', '--period', '3600', '-f', 'csv')
+    assert out.stdout == (
+        '"name","dimensions","timestamp","max","count"\n'
+        '"csv.m","h=a,s=x","2020-09-13T12:00:00Z","3.0","2"\n')
+
+
 def test_metric_statistics_bad_statistic_fails(monasca: Any,
                                                sandbox: Any) -> None:
     before = sandbox.request_count()
