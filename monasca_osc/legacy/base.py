@@ -3,11 +3,12 @@
 A legacy command is a subclass of the matching ``monasca_osc.v2`` command
 class (so the API call, validation and paging are the OSC plugin's: its
 ``fetch``) with :class:`LegacyCommand` mixed in front. The legacy command
-describes its syntax and overrides ``shape`` only, turning the API items
+describes its syntax as data (``legacy_arguments``, ``legacy_defaults``: see
+``legacy/syntax.py``) and overrides ``shape`` only, turning the API items
 into the legacy columns. The mixin gives it:
 
-* ``legacy_parser()``: the cliff parser *without* the v2 options, plus the
-  legacy ``-j/--json`` flag, so the subclass only adds the legacy syntax;
+* ``get_parser()``: the cliff parser *without* the v2 options, plus the
+  legacy ``-j/--json`` flag and the command's ``legacy_arguments``;
 * the legacy default output: a table with the legacy column names, the
   JSON response of mutating commands, or a "Successfully ..." line;
 * the cliff formatters (``-f table|json|yaml|csv|value``, ``-c``), loaded
@@ -17,22 +18,22 @@ into the legacy columns. The mixin gives it:
 ``LegacyShow`` prints the whole API object as Property/Value rows.
 
 The column classes keep native types for json/yaml and print legacy text
-(multi-line cells) in tables. Imports: stdlib, cliff and v2.base only.
+(multi-line cells) in tables. Imports: stdlib, cliff, v2.base and
+legacy.syntax only.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Mapping, Sequence
-import datetime as _dt
 import json
 from typing import Any
 
 from cliff import columns as cliff_columns
 from cliff.formatters import table as table_formatter
 
-from monasca_osc.common import timeutil, validation
-from monasca_osc.v2.base import cells, options
+from monasca_osc.legacy.syntax import Arg, Field
+from monasca_osc.v2.base import cells, commands
 
 # Default of the ``formatter`` dest: "the user chose no -f/-j".
 LEGACY_OUTPUT = 'legacy'
@@ -319,7 +320,10 @@ class LegacyCommand:
     legacy_format = 'table'
     success_message: str | None = None
     marker_option = '--offset'
-
+    # The legacy syntax (see legacy/syntax.py) and the v2 arguments it
+    # leaves unset.
+    legacy_arguments: Sequence[Arg] = ()
+    legacy_defaults: Mapping[str, Any] = {}
     _legacy_text = False
 
     # cliff looks up per-command hooks and the distribution of each
@@ -334,9 +338,9 @@ class LegacyCommand:
     def _load_formatter_plugins(self) -> Formatters:
         return formatters(self.formatter_namespace)
 
-    def legacy_parser(self, prog_name: str,
-                      v2_class: type) -> argparse.ArgumentParser:
-        """The parser of ``v2_class``'s base (cliff options only).
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        """cliff's options (not the v2 command's), ``-j`` and
+        ``legacy_arguments``.
 
         Every option of the v2 command that the legacy parser does not
         define still reaches the v2 code with its v2 default (see ``run``),
@@ -344,9 +348,11 @@ class LegacyCommand:
         """
         self._v2_defaults = {
             action.dest: action.default
-            for action in v2_class.get_parser(self, prog_name)._actions
+            for action in super().get_parser(prog_name)._actions
             if action.dest not in (argparse.SUPPRESS, 'help')}
-        parser = super(v2_class, self).get_parser(prog_name)
+        # The base classes' parser: the v2 command adds its options in its
+        # own get_parser, which this one replaces.
+        parser = commands.Command.get_parser(self, prog_name)
         if hasattr(self, 'formatter_namespace'):
             parser.add_argument('-j', '--json', dest='formatter',
                                 action='store_const', const='json',
@@ -356,6 +362,9 @@ class LegacyCommand:
             # Accepted for compatibility: these commands print no data.
             parser.add_argument('-j', '--json', action='store_true',
                                 dest='json', help=argparse.SUPPRESS)
+        for argument in self.legacy_arguments:
+            argument.add_to(parser)
+        parser.set_defaults(**self.legacy_defaults)
         return parser
 
     _v2_defaults: dict[str, Any] = {}
@@ -405,97 +414,28 @@ class LegacyShow(LegacyCommand):
         return show_item(item, raw=self.raw_fields)
 
 
-# -- argument helpers --------------------------------------------------------
-def epoch_ms(text: str) -> str:
-    """argparse type of ``--time``: integer epoch milliseconds.
-
-    Returned as an exact ISO time, because the v2 time grammar reads
-    small numbers as seconds and the legacy option is always ms.
-    """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'--time {text!r} must be an integer number of milliseconds '
-            f'since the epoch') from None
-    epoch = _dt.datetime(1970, 1, 1, tzinfo=timeutil.UTC)
-    try:
-        when = epoch + _dt.timedelta(milliseconds=value)
-    except OverflowError:
-        raise argparse.ArgumentTypeError(
-            f'--time {text!r} is out of range') from None
-    return timeutil.format_iso(when)
+# -- commands made from a table ----------------------------------------------
+def update_and_patch(module: str, prefix: str, show: type, v2_class: type,
+                     target: Arg, fields: Sequence[Field], what: str
+                     ) -> tuple[type, type]:
+    """``<x>-update`` (the target, then every field positionally: HTTP PUT)
+    and ``<x>-patch`` (the fields given as options: HTTP PATCH), which
+    print the API's JSON answer by default."""
+    def make(verb: str, arguments: tuple[Arg, ...], replace: bool) -> type:
+        return type(f'{prefix}{verb}', (show, v2_class), {
+            '__module__': module, '__doc__': f'{verb} {what}.',
+            'legacy_format': 'json', 'legacy_arguments': (target, *arguments),
+            'legacy_defaults': {'replace': replace}})
+    return (make('Update', tuple(f.positional() for f in fields), True),
+            make('Patch', tuple(f.option() for f in fields), False))
 
 
-def csv_list(text: str) -> list[str]:
-    """``a,b`` -> [a, b]; legacy ``""`` and ``[]`` mean an empty list."""
-    if text.strip() in ('', '[]'):
-        return []
-    return [item for item in text.split(',') if item.strip()]
-
-
-class ActionsList(argparse.Action):
-    """Repeatable notification ids: ``a,b`` and ``[]`` (= none) accepted."""
-
-    def __call__(self, parser: argparse.ArgumentParser,
-                 namespace: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
-        current = list(getattr(namespace, self.dest, None) or [])
-        current.extend(csv_list(values))
-        setattr(namespace, self.dest, current)
-
-
-class BoolValue(argparse.Action):
-    """``true``/``false`` (any case); anything else is a one-line error."""
-
-    def __call__(self, parser: argparse.ArgumentParser,
-                 namespace: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
-        what = option_string or str(self.metavar).strip('<>').lower()
-        setattr(namespace, self.dest, parse_bool(values, what))
-
-
-def parse_bool(text: str, what: str | None = None) -> bool:
-    lowered = str(text).strip().lower()
-    if lowered in ('true', 'false'):
-        return lowered == 'true'
-    raise validation.ValidationError(
-        f'Invalid {what or "value"} {text!r}: must be true or false')
-
-
-class SortBy(argparse.Action):
-    """Legacy ``--sort-by 'name desc,id'`` into v2's ``--sort`` items."""
-
-    def __call__(self, parser: argparse.ArgumentParser,
-                 namespace: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
-        items = values.split(',')
-        if any(not item.strip() for item in items):
-            raise validation.ValidationError(
-                f'Empty field in {option_string} {values!r}')
-        setattr(namespace, self.dest, items)
-
-
-def add_paging(parser: argparse.ArgumentParser,
-               marker: str = 'offset') -> None:
-    """--offset and --limit; ``marker`` is the kind of the list's offset
-    (``validation.MARKER_FORMS``), checked before anything is sent."""
-    parser.add_argument(
-        '--offset', metavar='<OFFSET LOCATION>', dest='marker',
-        help=validation.marker_help(marker).replace('--marker',
-                                                    '--offset'))
-    parser.add_argument(
-        '--limit', metavar='<RETURN LIMIT>', type=options.positive_int,
-        help='The amount of data to be returned; without --offset, pages '
-             'are fetched until this many items are found (default: all).')
-
-
-def add_dimensions(parser: argparse.ArgumentParser, flag: str = '--dimensions',
-                   dest: str = 'dimensions', what: str = 'metric') -> None:
-    parser.add_argument(
-        flag, metavar='<KEY1=VALUE1,KEY2=VALUE2...>', dest=dest,
-        action='append', default=[],
-        help=f'key value pair used to specify a {what} dimension; a bare '
-             'KEY matches any value, KEY=V1|V2 any of the values. Can be '
-             'repeated, or give several pairs separated by commas; write a '
-             'comma inside a value as \\, (or separate the pairs with ;).')
+def delete_command(module: str, name: str, v2_class: type, doc: str,
+                   noun: str, dest: str, metavar: str) -> type:
+    """``<x>-delete <ID>``: one ID, then "Successfully deleted <noun>"."""
+    return type(name, (LegacyCommand, v2_class), {
+        '__module__': module, '__doc__': doc,
+        'success_message': f'Successfully deleted {noun}',
+        'legacy_arguments': (Arg((dest,), {
+            'metavar': metavar, 'nargs': 1,
+            'help': f'The ID of the {noun}.'}),)})

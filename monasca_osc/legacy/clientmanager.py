@@ -146,7 +146,7 @@ class ClientManager:
                 password=_get(opts, 'os_password'), **scope)
         return self._loaded_plugin(auth_type,
                                    client.auth_url_with_version(auth_url,
-                                                             version))
+                                                                version))
 
     def _loaded_plugin(self, auth_type: str, auth_url: str | None) -> Any:
         """Any other keystoneauth plugin (OIDC, TOTP, app credentials...)."""

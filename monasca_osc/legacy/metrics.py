@@ -10,7 +10,7 @@ from typing import Any
 
 from monasca_osc import exceptions as exc
 from monasca_osc.api.metrics import merge_series
-from monasca_osc.legacy import base
+from monasca_osc.legacy import base, syntax
 from monasca_osc.v2 import measurement, metric
 
 LOG = logging.getLogger(__name__)
@@ -26,31 +26,41 @@ def _json_body(text: str) -> Any:
         raise argparse.ArgumentTypeError(f'invalid JSON body: {err}') from None
 
 
-def _add_tenant(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        '--tenant-id', metavar='<TENANT_ID>', dest='tenant_id',
-        help='Retrieve data for the specified tenant/project id (needs the '
-             'delegate role).')
+def _one_item(text: str) -> list[str]:
+    """v2 takes repeated ``--statistic``; legacy one comma-separated text."""
+    return [text]
 
 
-def _add_series_options(parser: argparse.ArgumentParser,
-                        marker: str) -> None:
+def series_arguments(marker: str) -> tuple[syntax.Arg, ...]:
     """measurement-list and metric-statistics share these options."""
-    base.add_dimensions(parser)
-    parser.add_argument('--endtime', metavar='<UTC_END_TIME>', dest='end',
-                        help=END_HELP)
-    base.add_paging(parser, marker)
-    parser.add_argument(
-        '--merge_metrics', '--merge-metrics', dest='merge_metrics',
-        action='store_true', default=False,
-        help='Merge multiple metrics into a single result.')
-    parser.add_argument(
-        '--group_by', '--group-by', metavar='<KEY1,KEY2,...>',
-        dest='group_by', action='append', default=[],
-        help='Select which keys to use for grouping. A \'*\' groups by '
-             'all keys.')
-    _add_tenant(parser)
-    parser.set_defaults(page_size=None)
+    return (
+        syntax.dimensions(),
+        syntax.arg('--endtime', metavar='<UTC_END_TIME>', dest='end',
+                   help=END_HELP),
+        *syntax.paging(marker),
+        syntax.arg('--merge_metrics', '--merge-metrics', dest='merge_metrics',
+                   action='store_true', default=False,
+                   help='Merge multiple metrics into a single result.'),
+        syntax.arg('--group_by', '--group-by', metavar='<KEY1,KEY2,...>',
+                   dest='group_by', action='append', default=[],
+                   help="Select which keys to use for grouping. A '*' groups "
+                        'by all keys.'),
+        syntax.TENANT,
+    )
+
+
+START = syntax.arg('start', metavar='<UTC_START_TIME>', help=START_HELP)
+# dimension-name-list and dimension-value-list
+DIMENSION_LIST_OPTIONS = (
+    syntax.arg('--metric-name', metavar='<METRIC_NAME>', dest='metric_name',
+               help='Only dimensions of metrics with this name (the API '
+                    'takes one name; the last one given wins).'),
+    *syntax.time_range(start_help='Only metrics with measurements since '
+                       'this time (ISO 8601, or -N minutes ago).',
+                       end_help='and before this time.'),
+    *syntax.paging('name'),
+    syntax.TENANT,
+)
 
 
 class _SeriesCommand(base.LegacyCommand):
@@ -60,6 +70,7 @@ class _SeriesCommand(base.LegacyCommand):
     series_options = ('--dimensions', '--merge_metrics', "--group_by '*'")
 
     points_key = 'measurements'
+    legacy_defaults = {'page_size': None}
 
     def fetch(self, parsed_args: argparse.Namespace) -> list[dict]:
         """The v2 fetch, read whole, retried with every series grouped
@@ -88,51 +99,43 @@ class MetricCreate(base.LegacyCommand, metric.CreateMetric):
     """Create metric."""
 
     success_message = 'Successfully created metric'
-
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = self.legacy_parser(prog_name, metric.CreateMetric)
-        parser.add_argument('name', metavar='<METRIC_NAME>',
-                            help='Name of the metric to create.')
-        parser.add_argument('value', metavar='<METRIC_VALUE>',
-                            type=metric._finite_float, help='Metric value.')
-        parser.add_argument(
-            '--dimensions', metavar='<KEY1=VALUE1,KEY2=VALUE2...>',
-            action='append', default=[],
-            help='key value pair used to create a metric dimension. This '
-                 'can be specified multiple times, or once with parameters '
-                 'separated by a comma; write a comma inside a value as \\, '
-                 '(or separate the pairs with ;).')
-        parser.add_argument(
-            '--value-meta', metavar='<KEY1=VALUE1,KEY2=VALUE2...>',
-            dest='value_meta', action='append', default=[],
-            help='key value pair for extra information about a value. Same '
-                 'syntax as --dimensions.')
-        parser.add_argument(
-            '--time', metavar='<UNIX_TIMESTAMP>', type=base.epoch_ms,
-            help='Metric timestamp in milliseconds. Default: current '
-                 'timestamp (taken when the command runs).')
-        parser.add_argument(
-            '--project-id', metavar='<CROSS_PROJECT_ID>', dest='tenant_id',
-            help='The Project ID to create metric on behalf of. Requires '
-                 'monitoring-delegate role in keystone.')
+    legacy_arguments = (
+        syntax.arg('name', metavar='<METRIC_NAME>',
+                   help='Name of the metric to create.'),
+        syntax.arg('value', metavar='<METRIC_VALUE>',
+                   type=metric._finite_float, help='Metric value.'),
+        syntax.arg('--dimensions', metavar='<KEY1=VALUE1,KEY2=VALUE2...>',
+                   action='append', default=[],
+                   help='key value pair used to create a metric dimension. '
+                        'This can be specified multiple times, or once with '
+                        'parameters separated by a comma; write a comma '
+                        'inside a value as \\, (or separate the pairs with '
+                        ';).'),
+        syntax.arg('--value-meta', metavar='<KEY1=VALUE1,KEY2=VALUE2...>',
+                   dest='value_meta', action='append', default=[],
+                   help='key value pair for extra information about a '
+                        'value. Same syntax as --dimensions.'),
+        syntax.arg('--time', metavar='<UNIX_TIMESTAMP>',
+                   type=syntax.epoch_ms,
+                   help='Metric timestamp in milliseconds. Default: current '
+                        'timestamp (taken when the command runs).'),
+        syntax.arg('--project-id', metavar='<CROSS_PROJECT_ID>',
+                   dest='tenant_id',
+                   help='The Project ID to create metric on behalf of. '
+                        'Requires monitoring-delegate role in keystone.'),
         # The other commands spell it --tenant-id.
-        parser.add_argument('--tenant-id', dest='tenant_id',
-                            help=argparse.SUPPRESS)
-        return parser
+        syntax.arg('--tenant-id', dest='tenant_id', help=argparse.SUPPRESS),
+    )
 
 
 class MetricCreateRaw(base.LegacyCommand, metric.CreateMetric):
     """Create metric from raw json body."""
 
     success_message = 'Successfully created metric'
-
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = self.legacy_parser(prog_name, metric.CreateMetric)
-        parser.add_argument(
-            'jsonbody', metavar='<JSON_BODY>', type=_json_body,
-            help='The raw JSON body in single quotes: one metric object or '
-                 'an array of them. See api doc.')
-        return parser
+    legacy_arguments = (syntax.arg(
+        'jsonbody', metavar='<JSON_BODY>', type=_json_body,
+        help='The raw JSON body in single quotes: one metric object or an '
+             'array of them. See api doc.'),)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         # The raw body goes to the manager as the legacy client sent it
@@ -149,24 +152,15 @@ class MetricCreateRaw(base.LegacyCommand, metric.CreateMetric):
 class MetricList(base.LegacyList, metric.ListMetric):
     """List metrics for this tenant."""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = self.legacy_parser(prog_name, metric.ListMetric)
-        parser.add_argument('--name', metavar='<METRIC_NAME>',
-                            help='Name of the metric to list.')
-        base.add_dimensions(parser)
-        parser.add_argument(
-            '--starttime', metavar='<UTC_START_TIME>', dest='start',
-            help='metrics with measurements >= UTC time. format: '
-                 '2014-01-01T00:00:00Z, or -N for N minutes ago.')
-        parser.add_argument(
-            '--endtime', metavar='<UTC_END_TIME>', dest='end',
-            help='metrics with measurements <= UTC time. format: '
-                 '2014-01-01T00:00:00Z.')
-        base.add_paging(parser, 'metric')
-        _add_tenant(parser)
-        parser.set_defaults(long=False, page_size=None)
-        return parser
-
+    legacy_arguments = (
+        syntax.arg('--name', metavar='<METRIC_NAME>',
+                   help='Name of the metric to list.'),
+        syntax.dimensions(),
+        *syntax.time_range('metrics with measurements'),
+        *syntax.paging('metric'),
+        syntax.TENANT,
+    )
+    legacy_defaults = {'long': False, 'page_size': None}
     legacy_columns = (('name', 'name', None),
                       ('dimensions', 'dimensions', base.Dimensions))
 
@@ -174,67 +168,40 @@ class MetricList(base.LegacyList, metric.ListMetric):
 class MetricNameList(base.LegacyCommand, metric.ListMetricName):
     """List names of metrics."""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = self.legacy_parser(prog_name, metric.ListMetricName)
-        base.add_dimensions(parser)
-        base.add_paging(parser, 'name')
-        _add_tenant(parser)
-        parser.set_defaults(page_size=None)
-        return parser
-
-
-def _add_dimension_list_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        '--metric-name', metavar='<METRIC_NAME>', dest='metric_name',
-        help='Only dimensions of metrics with this name (the API takes one '
-             'name; the last one given wins).')
-    parser.add_argument('--starttime', metavar='<UTC_START_TIME>',
-                        dest='start',
-                        help='Only metrics with measurements since this '
-                             'time (ISO 8601, or -N minutes ago).')
-    parser.add_argument('--endtime', metavar='<UTC_END_TIME>', dest='end',
-                        help='and before this time.')
-    base.add_paging(parser, 'name')
-    _add_tenant(parser)
-    parser.set_defaults(page_size=None)
+    legacy_arguments = (syntax.dimensions(), *syntax.paging('name'),
+                        syntax.TENANT)
+    legacy_defaults = {'page_size': None}
 
 
 class DimensionNameList(base.LegacyList, metric.ListDimensionName):
     """List names of metric dimensions."""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = self.legacy_parser(prog_name, metric.ListDimensionName)
-        _add_dimension_list_options(parser)
-        return parser
-
+    legacy_arguments = DIMENSION_LIST_OPTIONS
+    legacy_defaults = {'page_size': None}
     legacy_columns = (('Dimension Names', 'dimension_name', None),)
 
 
 class DimensionValueList(base.LegacyList, metric.ListDimensionValue):
     """List values of a metric dimension."""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = self.legacy_parser(prog_name, metric.ListDimensionValue)
-        parser.add_argument('dimension_name', metavar='<DIMENSION_NAME>',
-                            help='Name of the dimension to list the values '
-                                 'of.')
-        _add_dimension_list_options(parser)
-        return parser
-
+    legacy_arguments = (
+        syntax.arg('dimension_name', metavar='<DIMENSION_NAME>',
+                   help='Name of the dimension to list the values of.'),
+        *DIMENSION_LIST_OPTIONS,
+    )
+    legacy_defaults = {'page_size': None}
     legacy_columns = (('Dimension Values', 'dimension_value', None),)
 
 
 class MeasurementList(_SeriesCommand, measurement.ListMeasurement):
     """List measurements for the specified metric."""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = self.legacy_parser(prog_name, measurement.ListMeasurement)
-        parser.add_argument('name', metavar='<METRIC_NAME>',
-                            help='Name of the metric to list measurements.')
-        parser.add_argument('start', metavar='<UTC_START_TIME>',
-                            help=START_HELP)
-        _add_series_options(parser, self.marker_kind)
-        return parser
+    legacy_arguments = (
+        syntax.arg('name', metavar='<METRIC_NAME>',
+                   help='Name of the metric to list measurements.'),
+        START,
+        *series_arguments('measurement'),
+    )
 
     def shape(self, parsed_args: argparse.Namespace,
               elements: list[dict]) -> tuple:
@@ -247,22 +214,18 @@ class MetricStatistics(_SeriesCommand, measurement.ListStatistics):
 
     points_key = 'statistics'
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = self.legacy_parser(prog_name, measurement.ListStatistics)
-        parser.add_argument(
-            'name', metavar='<METRIC_NAME>',
-            help='Name of the metric to report measurement statistics.')
-        parser.add_argument(
-            'statistics', metavar='<STATISTICS>', type=lambda s: [s],
-            help='Statistics is one or more (separated by commas) of '
-                 '[AVG, MIN, MAX, COUNT, SUM].')
-        parser.add_argument('start', metavar='<UTC_START_TIME>',
-                            help=START_HELP)
-        parser.add_argument(
-            '--period', metavar='<PERIOD>',
-            help='number of seconds per interval (default is 300)')
-        _add_series_options(parser, self.marker_kind)
-        return parser
+    legacy_arguments = (
+        syntax.arg('name', metavar='<METRIC_NAME>',
+                   help='Name of the metric to report measurement '
+                        'statistics.'),
+        syntax.arg('statistics', metavar='<STATISTICS>', type=_one_item,
+                   help='Statistics is one or more (separated by commas) of '
+                        '[AVG, MIN, MAX, COUNT, SUM].'),
+        START,
+        syntax.arg('--period', metavar='<PERIOD>',
+                   help='number of seconds per interval (default is 300)'),
+        *series_arguments('statistics'),
+    )
 
     def shape(self, parsed_args: argparse.Namespace,
               elements: list[dict]) -> tuple:
