@@ -11,6 +11,7 @@ from monasca_osc import exceptions as exc
 from monasca_osc.api.base import (
     Manager,
     csv_param,
+    deferred,
     dimension_param,
     path_segment,
 )
@@ -45,30 +46,40 @@ def _action_list(value: Any, what: str) -> list[str] | None:
     return validation.validate_action_ids(value, what)
 
 
+def _checked(key: str, value: Any) -> Any:
+    if key == 'name':
+        return validation.validate_alarm_definition_name(value)
+    if key == 'expression':
+        return check_expression(value)
+    if key == 'description':
+        return validation.validate_description(value)
+    if key == 'severity':
+        return validation.validate_severity(value)
+    if key == 'match_by':
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(',') if v.strip()]
+        return validation.validate_match_by(value)
+    if key in ('alarm_actions', 'ok_actions', 'undetermined_actions'):
+        return _action_list(value, key.split('_')[0].upper() + ' action')
+    if key == 'actions_enabled' and not isinstance(value, bool):
+        raise validation.ValidationError(
+            f'actions_enabled must be true or false, not {value!r}')
+    return value
+
+
 def _validated(fields: dict[str, Any], partial: bool) -> dict[str, Any]:
+    """The checked body; deferred values (lookups, see base.deferred) are
+    fetched and checked once every plain value has passed."""
     body: dict[str, Any] = {}
     for key, value in fields.items():
-        if value is None:
-            continue
-        if key == 'name':
-            value = validation.validate_alarm_definition_name(value)
-        elif key == 'expression':
-            value = check_expression(value)
-        elif key == 'description':
-            value = validation.validate_description(value)
-        elif key == 'severity':
-            value = validation.validate_severity(value)
-        elif key == 'match_by':
-            if isinstance(value, str):
-                value = [v.strip() for v in value.split(',') if v.strip()]
-            value = validation.validate_match_by(value)
-        elif key in ('alarm_actions', 'ok_actions', 'undetermined_actions'):
-            value = _action_list(value, key.split('_')[0].upper() + ' action')
-        elif key == 'actions_enabled':
-            if not isinstance(value, bool):
-                raise validation.ValidationError(
-                    f'actions_enabled must be true or false, not {value!r}')
-        body[key] = value
+        if value is not None and not callable(value):
+            body[key] = _checked(key, value)
+    for key, value in fields.items():
+        if callable(value):
+            value = value()
+            if value is not None:
+                body[key] = _checked(key, value)
+    body = {k: body[k] for k in fields if k in body}
     if not partial:
         missing = [k for k in ('name', 'expression') if k not in body]
         if missing:
@@ -100,6 +111,7 @@ class AlarmDefinitionsManager(Manager):
                   severity: Any = None, sort_by: Any = None,
                   offset: Any = None, limit: Any = None,
                   page_size: int | None = None) -> Iterator[dict]:
+        offset = _offset(offset)
         params = {'name': name, 'dimensions': dimension_param(dimensions),
                   'severity': _severity_filter(severity),
                   'sort_by': _sort(sort_by,
@@ -110,28 +122,28 @@ class AlarmDefinitionsManager(Manager):
     def list(self, **kwargs: Any) -> list[dict]:
         return list(self.iter_list(**kwargs))
 
-    def update(self, alarm_id: str | None = None, **fields: Any) -> dict:
+    def update(self, alarm_id: Any = None, **fields: Any) -> dict:
         """PUT: replace the whole definition; every field is required."""
         alarm_id = alarm_id or fields.pop('alarm_definition_id', None)
-        path = f'{PATH}/{_require_id(alarm_id)}'
         body = _validated({k: fields.get(k) for k in FIELDS}, partial=False)
         missing = [k for k in FIELDS if k not in body]
         if missing:
             raise validation.ValidationError(
                 f'A full update needs every field; missing: '
                 f'{", ".join(missing)}')
+        path = f'{PATH}/{_require_id(deferred(alarm_id))}'
         with _unchangeable_explained():
             return self.adapter.put_json(path, body)
 
-    def patch(self, alarm_id: str | None = None, **fields: Any) -> dict:
+    def patch(self, alarm_id: Any = None, **fields: Any) -> dict:
         alarm_id = alarm_id or fields.pop('alarm_definition_id', None)
-        path = f'{PATH}/{_require_id(alarm_id)}'
         unknown = set(fields) - set(FIELDS)
         if unknown:
             raise validation.ValidationError(
                 f'Unknown alarm definition field(s): '
                 f'{", ".join(sorted(unknown))}')
         body = _validated(fields, partial=True)
+        path = f'{PATH}/{_require_id(deferred(alarm_id))}'
         with _unchangeable_explained():
             return self.adapter.patch_json(path, body)
 
@@ -198,6 +210,13 @@ def _require_id(value: Any) -> str:
     if not value or not isinstance(value, str):
         raise validation.ValidationError('An ID is required')
     return path_segment(value)
+
+
+def _offset(value: Any) -> Any:
+    """An integer offset (these resources page by position), as given."""
+    if value not in (None, ''):
+        validation.validate_offset_integer(value)
+    return value
 
 
 def _severity_filter(value: Any) -> str | None:

@@ -9,11 +9,17 @@ from typing import Any
 from monasca_osc import exceptions as exc
 from monasca_osc.api import pager
 from monasca_osc.api.alarm_definitions import (
+    _offset,
     _require_id,
     _severity_filter,
     _sort,
 )
-from monasca_osc.api.base import Manager, dimension_param, time_param
+from monasca_osc.api.base import (
+    Manager,
+    deferred,
+    dimension_param,
+    time_param,
+)
 from monasca_osc.common import validation
 
 PATH = 'alarms'
@@ -54,8 +60,7 @@ class AlarmsManager(Manager):
                  state_updated_start_time: Any = None) -> dict[str, Any]:
         if metric_name is not None:
             validation.validate_metric_name(metric_name)
-        return {
-            'alarm_definition_id': alarm_definition_id,
+        params = {
             'metric_name': metric_name,
             'metric_dimensions': dimension_param(metric_dimensions),
             'state': _state_filter(state),
@@ -64,12 +69,17 @@ class AlarmsManager(Manager):
             'state_updated_start_time': state_updated_param(
                 state_updated_start_time),
         }
+        # Last: it may be a lookup (see base.deferred).
+        params['alarm_definition_id'] = deferred(alarm_definition_id)
+        return params
 
     def iter_list(self, sort_by: Any = None, offset: Any = None,
                   limit: Any = None, page_size: int | None = None,
                   **filters: Any) -> Iterator[dict]:
+        offset = _offset(offset)
+        sort_by = _sort(sort_by, validation.ALARM_SORT_FIELDS)
         params = self._filters(**filters)
-        params['sort_by'] = _sort(sort_by, validation.ALARM_SORT_FIELDS)
+        params['sort_by'] = sort_by
         return self._iter(PATH, params, offset=offset, limit=limit,
                           page_size=page_size)
 
@@ -122,10 +132,13 @@ class AlarmsManager(Manager):
               limit: Any = None, page_size: int | None = None,
               **filters: Any) -> dict:
         """``{"columns": [...], "counts": [[...], ...]}`` across pages."""
+        offset = _offset(offset)
+        if group_by not in (None, '', []):
+            group_by = ','.join(validation.parse_alarm_count_group_by(
+                group_by))
         params = self._filters(**filters)
         if group_by not in (None, '', []):
-            params['group_by'] = ','.join(
-                validation.parse_alarm_count_group_by(group_by))
+            params['group_by'] = group_by
         columns: list[str] = ['count']
 
         def remember(body: Any) -> None:

@@ -84,6 +84,16 @@ def collection(body: Any, what: str) -> list[Any]:
     return list(body.get('elements') or [])
 
 
+def deferred(value: Any) -> Any:
+    """A value, or a zero-argument callable that returns it.
+
+    A manager calls it after its own checks, just before its request: the
+    commands pass a name-to-ID lookup this way, so bad input is refused
+    before that lookup is sent too.
+    """
+    return value() if callable(value) else value
+
+
 def limit_param(value: Any) -> int | None:
     if value is None or value == '':
         return None

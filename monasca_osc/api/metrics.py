@@ -8,7 +8,6 @@ from typing import Any
 from monasca_osc.api.base import (
     Manager,
     bool_param,
-    csv_param,
     dimension_param,
     time_param,
 )
@@ -109,7 +108,7 @@ class MetricsManager(Manager):
                              offset: Any = None, limit: Any = None,
                              tenant_id: str | None = None,
                              page_size: int | None = None) -> Iterator[dict]:
-        params = {'metric_name': _single(metric_name, 'metric name'),
+        params = {'metric_name': _metric_name(metric_name),
                   'start_time': time_param(start_time, 'start time'),
                   'end_time': time_param(end_time, 'end time'),
                   'tenant_id': tenant_id}
@@ -128,7 +127,7 @@ class MetricsManager(Manager):
                               ) -> Iterator[dict]:
         validation.validate_dimension_key(dimension_name)
         params = {'dimension_name': dimension_name,
-                  'metric_name': _single(metric_name, 'metric name'),
+                  'metric_name': _metric_name(metric_name),
                   'start_time': time_param(start_time, 'start time'),
                   'end_time': time_param(end_time, 'end time'),
                   'tenant_id': tenant_id}
@@ -150,7 +149,9 @@ class MetricsManager(Manager):
                 'start_time': time_param(start_time, 'start time'),
                 'end_time': time_param(end_time, 'end time'),
                 'merge_metrics': bool_param(merge_metrics),
-                'group_by': csv_param(group_by), 'tenant_id': tenant_id}
+                'group_by': None if group_by in (None, '', []) else ','.join(
+                    validation.parse_measurement_group_by(group_by)),
+                'tenant_id': tenant_id}
 
     def iter_measurements(self, name: str | None = None,
                           start_time: Any = None, dimensions: Any = None,
@@ -189,11 +190,13 @@ class MetricsManager(Manager):
         return merge_series(self.iter_statistics(**kwargs))
 
 
-def _single(value: Any, what: str) -> Any:
-    """The API takes one value; the legacy CLI let users repeat it."""
+def _metric_name(value: Any) -> Any:
+    """One metric name, checked (the legacy CLI let users repeat it)."""
     if isinstance(value, (list, tuple)):
         if len(value) > 1:
             raise validation.ValidationError(
-                f'Only one {what} can be given, not {len(value)}')
-        return value[0] if value else None
+                f'Only one metric name can be given, not {len(value)}')
+        value = value[0] if value else None
+    if value is not None:
+        validation.validate_metric_name(value)
     return value

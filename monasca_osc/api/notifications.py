@@ -10,7 +10,7 @@ from monasca_osc.api.alarm_definitions import (
     _sort,
     find_by_name_or_id,
 )
-from monasca_osc.api.base import Manager, collection
+from monasca_osc.api.base import Manager, collection, deferred
 from monasca_osc.common import validation
 
 PATH = 'notification-methods'
@@ -61,26 +61,31 @@ class NotificationsManager(Manager):
     def list(self, **kwargs: Any) -> list[dict]:
         return list(self.iter_list(**kwargs))
 
-    def update(self, notification_id: str | None = None, name: Any = None,
+    def update(self, notification_id: Any = None, name: Any = None,
                type: Any = None, address: Any = None,
                period: Any = None) -> dict:
-        """PUT: name, type, address and period are all required."""
-        path = f'{PATH}/{_require_id(notification_id)}'
+        """PUT: name, type, address and period are all required.
+
+        ``notification_id`` may be deferred (see base.deferred).
+        """
         if period is None:
             raise validation.ValidationError(
                 'A full notification method update needs a period')
         body = _body(name, type, address, period, partial=False)
+        path = f'{PATH}/{_require_id(deferred(notification_id))}'
         return self.adapter.put_json(path, body)
 
-    def patch(self, notification_id: str | None = None, name: Any = None,
+    def patch(self, notification_id: Any = None, name: Any = None,
               type: Any = None, address: Any = None,
               period: Any = None) -> dict:
+        """``notification_id`` may be deferred (see base.deferred)."""
+        body = _body(name, type, address, period, partial=True)
+        notification_id = deferred(notification_id)
         path = f'{PATH}/{_require_id(notification_id)}'
         if address is not None and type is None:
             # Check the address against the stored type, as the API will.
             type_for_check = self.get(notification_id).get('type', '')
             validation.validate_notification_address(type_for_check, address)
-        body = _body(name, type, address, period, partial=True)
         return self.adapter.patch_json(path, body)
 
     def delete(self, notification_id: str | None = None) -> None:

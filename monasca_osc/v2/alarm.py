@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+import functools
 from typing import Any
 
 from monasca_osc.common import validation
@@ -87,28 +88,26 @@ def filter_kwargs(client: Any, parsed_args: argparse.Namespace
         raise validation.ValidationError(
             'Only one --state can be given (the API takes one)')
     state = parsed_args.state[0] if parsed_args.state else None
-    if state is not None:
-        state = validation.validate_state(state)
-    severity = '|'.join(parsed_args.severity) or None
-    if severity:
-        severity = '|'.join(validation.parse_severity_filter(severity))
-    if parsed_args.metric_name is not None:
-        validation.validate_metric_name(parsed_args.metric_name)
-    metric_dimensions = arguments.dimension_filter(
-        parsed_args.metric_dimensions)
     since = None
     if parsed_args.state_updated_start_time is not None:
         since = arguments.TimeRange(parsed_args.state_updated_start_time, None,
                                     start_name='--state-updated-since').start
-    definition = parsed_args.definition
-    if definition is not None:
-        definition = client.alarm_definitions.find(definition)['id']
+    definition = None
+    if parsed_args.definition is not None:
+        # Looked up by the manager once the other filters passed its checks.
+        definition = functools.partial(definition_id, client,
+                                       parsed_args.definition)
     return {'alarm_definition_id': definition,
             'metric_name': parsed_args.metric_name,
-            'metric_dimensions': metric_dimensions, 'state': state,
-            'severity': severity,
+            'metric_dimensions': parsed_args.metric_dimensions,
+            'state': state,
+            'severity': '|'.join(parsed_args.severity) or None,
             'lifecycle_state': parsed_args.lifecycle_state,
             'link': parsed_args.link, 'state_updated_start_time': since}
+
+
+def definition_id(client: Any, name_or_id: str) -> str:
+    return client.alarm_definitions.find(name_or_id)['id']
 
 
 class ListAlarm(commands.Lister):
@@ -129,12 +128,10 @@ class ListAlarm(commands.Lister):
     view = staticmethod(flatten)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
-        sort_by = arguments.sort_by(parsed_args, validation.ALARM_SORT_FIELDS)
-        if parsed_args.marker is not None:
-            validation.validate_offset_integer(parsed_args.marker)
-        filters = filter_kwargs(self.client, parsed_args)
         return self.client.alarms.iter_list(
-            sort_by=sort_by, **filters, **arguments.paging_kwargs(parsed_args))
+            sort_by=arguments.sort_by(parsed_args),
+            **filter_kwargs(self.client, parsed_args),
+            **arguments.paging_kwargs(parsed_args))
 
 
 class ShowAlarm(_ShowAlarm):
@@ -172,8 +169,6 @@ class SetAlarm(_ShowAlarm):
         fields = {'state': parsed_args.state,
                   'lifecycle_state': parsed_args.lifecycle_state,
                   'link': parsed_args.link}
-        if fields['state'] is not None:
-            fields['state'] = validation.validate_state(fields['state'])
         if parsed_args.replace:
             return self.client.alarms.update(parsed_args.alarm, **fields)
         if all(v is None for v in fields.values()):
@@ -211,15 +206,9 @@ class CountAlarm(commands.Lister):
         return parser
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
-        group_by = None
-        if parsed_args.group_by:
-            group_by = validation.parse_alarm_count_group_by(
-                ','.join(parsed_args.group_by))
-        if parsed_args.marker is not None:
-            validation.validate_offset_integer(parsed_args.marker)
-        filters = filter_kwargs(self.client, parsed_args)
         return self.client.alarms.count(
-            group_by=group_by, **filters,
+            group_by=','.join(parsed_args.group_by) or None,
+            **filter_kwargs(self.client, parsed_args),
             **arguments.paging_kwargs(parsed_args))
 
     def shape(self, parsed_args: argparse.Namespace,
@@ -270,5 +259,5 @@ class ListAlarmHistory(live.LiveLister, commands.Lister):
         times = arguments.TimeRange(parsed_args.start, parsed_args.end,
                                     check_order=False)
         return self.client.alarms.iter_history_list(
-            dimensions=arguments.dimension_filter(parsed_args.dimensions),
-            start_time=times.start_iso, end_time=times.end_iso, **paging)
+            dimensions=parsed_args.dimensions, start_time=times.start_iso,
+            end_time=times.end_iso, **paging)

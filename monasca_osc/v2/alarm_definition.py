@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Any
 
 from monasca_osc.common import dimensions as dims
@@ -61,11 +62,8 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
         help='Severity: LOW (default), MEDIUM, HIGH or CRITICAL')
 
 
-def resolve_actions(client: Any, names_or_ids: list[str] | None
-                    ) -> list[str] | None:
+def resolve_actions(client: Any, names_or_ids: list[str]) -> list[str]:
     """Turn notification method names into ids (ids pass through)."""
-    if names_or_ids is None:
-        return None
     result = []
     for item in names_or_ids:
         for one in (v for v in item.split(',') if v):
@@ -73,14 +71,18 @@ def resolve_actions(client: Any, names_or_ids: list[str] | None
     return result
 
 
-def _check_text_fields(parsed_args: argparse.Namespace) -> None:
-    """Checks that need no request, done before names are resolved."""
-    if parsed_args.name is not None:
-        validation.validate_alarm_definition_name(parsed_args.name)
-    if parsed_args.description is not None:
-        validation.validate_description(parsed_args.description)
-    if parsed_args.severity is not None:
-        validation.validate_severity(parsed_args.severity)
+def deferred_actions(client: Any, names_or_ids: list[str] | None) -> Any:
+    """The notification lookups, for the manager to run after its checks
+    (see api.base.deferred)."""
+    if names_or_ids is None:
+        return None
+    return functools.partial(resolve_actions, client, names_or_ids)
+
+
+def _keys(values: list[str] | None) -> list[str]:
+    """Repeated and comma-separated ``--match-by`` keys, in order."""
+    return [k.strip() for arg in values or () for k in arg.split(',')
+            if k.strip()]
 
 
 class CreateAlarmDefinition(_ShowDefinition):
@@ -103,22 +105,14 @@ class CreateAlarmDefinition(_ShowDefinition):
         return parser
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
-        match_by = [k.strip() for arg in parsed_args.match_by
-                    for k in arg.split(',') if k.strip()]
-        # Validate locally before resolving notification names.
-        from monasca_osc.api.alarm_definitions import check_expression
-
-        check_expression(parsed_args.expression)
-        validation.validate_match_by(match_by)
-        _check_text_fields(parsed_args)
-        actions = {f'{kind}_actions': resolve_actions(
+        actions = {f'{kind}_actions': deferred_actions(
             self.client, getattr(parsed_args, f'{kind}_actions'))
             for kind, _ in ACTION_KINDS}
         return self.client.alarm_definitions.create(
             name=parsed_args.name, expression=parsed_args.expression,
             description=parsed_args.description,
-            severity=parsed_args.severity, match_by=match_by or None,
-            **actions)
+            severity=parsed_args.severity,
+            match_by=_keys(parsed_args.match_by) or None, **actions)
 
 
 class ListAlarmDefinition(commands.Lister):
@@ -153,18 +147,13 @@ class ListAlarmDefinition(commands.Lister):
     field_formatters = FORMATTERS
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
-        severity = '|'.join(parsed_args.severity) or None
-        if severity:
-            validation.parse_severity_filter(severity)
-        if parsed_args.marker is not None:
-            validation.validate_offset_integer(parsed_args.marker)
         return self.client.alarm_definitions.iter_list(
             name=parsed_args.name,
+            # Only exact pairs, said with the option's name (a conversion).
             dimensions=dims.parse_exact_dimension_filter(
                 parsed_args.dimensions, self.dimension_option),
-            severity=severity,
-            sort_by=arguments.sort_by(parsed_args,
-                                      validation.ALARM_DEFINITION_SORT_FIELDS),
+            severity='|'.join(parsed_args.severity) or None,
+            sort_by=arguments.sort_by(parsed_args),
             **arguments.paging_kwargs(parsed_args))
 
 
@@ -221,20 +210,12 @@ class SetAlarmDefinition(_ShowDefinition):
             'description': parsed_args.description,
             'severity': parsed_args.severity,
             'actions_enabled': parsed_args.actions_enabled}
-        if parsed_args.expression is not None:
-            from monasca_osc.api.alarm_definitions import check_expression
-
-            check_expression(parsed_args.expression)
-        _check_text_fields(parsed_args)
         if parsed_args.replace:
             missing = [f'--{k}' for k in ('name', 'expression')
                        if fields[k] is None]
             if missing:
                 raise validation.ValidationError(
                     f'--replace needs {" and ".join(missing)}')
-            validation.validate_match_by(
-                k.strip() for arg in parsed_args.match_by or ()
-                for k in arg.split(',') if k.strip())
         elif parsed_args.match_by is not None:
             raise validation.ValidationError(
                 '--match-by can only be given with --replace (the API does '
@@ -243,31 +224,38 @@ class SetAlarmDefinition(_ShowDefinition):
                 getattr(parsed_args, f'{kind}_actions') is not None
                 or getattr(parsed_args, f'no_{kind}_actions')
                 for kind, _ in ACTION_KINDS):
-            # Before any request (notification names, find).
             raise validation.ValidationError(
                 'Nothing to set: give at least one option')
         for kind, _ in ACTION_KINDS:
             given = getattr(parsed_args, f'{kind}_actions')
             cleared = getattr(parsed_args, f'no_{kind}_actions')
             if given is not None:
-                fields[f'{kind}_actions'] = resolve_actions(self.client,
-                                                            given)
+                fields[f'{kind}_actions'] = deferred_actions(self.client,
+                                                             given)
             elif cleared or parsed_args.replace:
                 fields[f'{kind}_actions'] = []
-        definition = manager.find(parsed_args.definition)
+        # The lookups (notification names, this definition) are deferred:
+        # the manager runs them once the values have passed its checks.
+        definition = functools.cache(
+            functools.partial(manager.find, parsed_args.definition))
+
+        def definition_id() -> str:
+            return definition()['id']
+
+        def stored_match_by() -> list[str]:
+            return definition().get('match_by') or []
+
         if parsed_args.replace:
-            match_by = [k.strip() for arg in parsed_args.match_by or ()
-                        for k in arg.split(',') if k.strip()]
-            fields['match_by'] = match_by if parsed_args.match_by \
-                is not None else definition.get('match_by') or []
-            fields.setdefault('description', None)
+            fields['match_by'] = stored_match_by \
+                if parsed_args.match_by is None \
+                else _keys(parsed_args.match_by)
             fields['description'] = fields['description'] or ''
             fields['severity'] = fields['severity'] or 'LOW'
             if fields['actions_enabled'] is None:
                 fields['actions_enabled'] = True
-            return manager.update(definition['id'], **fields)
+            return manager.update(definition_id, **fields)
         body = {k: v for k, v in fields.items() if v is not None}
-        return manager.patch(definition['id'], **body)
+        return manager.patch(definition_id, **body)
 
 
 class DeleteAlarmDefinition(commands.Command):

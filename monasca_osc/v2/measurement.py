@@ -40,19 +40,14 @@ def _add_series_options(parser: argparse.ArgumentParser,
 
 
 def series_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
-    """Validated query arguments shared by measurements and statistics."""
-    validation.validate_metric_name(parsed_args.name)
+    """Query arguments shared by measurements and statistics."""
     times = arguments.TimeRange(parsed_args.start, parsed_args.end)
-    group_by = None
-    if parsed_args.group_by:
-        group_by = validation.parse_measurement_group_by(
-            ','.join(parsed_args.group_by))
     return {
-        'name': parsed_args.name,
-        'dimensions': arguments.dimension_filter(parsed_args.dimensions),
+        'name': parsed_args.name, 'dimensions': parsed_args.dimensions,
         'start_time': times.start_iso, 'end_time': times.end_iso,
         'merge_metrics': parsed_args.merge_metrics or None,
-        'group_by': group_by, 'tenant_id': parsed_args.tenant_id,
+        'group_by': ','.join(parsed_args.group_by) or None,
+        'tenant_id': parsed_args.tenant_id,
         **arguments.paging_kwargs(parsed_args),
     }
 
@@ -167,10 +162,8 @@ def statistics_rows(elements: Iterable[Mapping[str, Any]],
 
 
 def requested_statistics(parsed_args: argparse.Namespace) -> list[str]:
-    """``--statistic avg,MAX --statistic count`` -> ['avg', 'max', 'count']."""
-    if not parsed_args.statistics:
-        raise validation.ValidationError(
-            'At least one --statistic is required (avg, min, max, sum, count)')
+    """``--statistic avg,MAX --statistic count`` -> ['avg', 'max', 'count']
+    (the column names; ``fetch`` had the manager check them)."""
     return validation.parse_statistics(','.join(parsed_args.statistics))
 
 
@@ -267,13 +260,17 @@ class ListStatistics(_SeriesLister):
         return parser
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
-        statistics = requested_statistics(parsed_args)
+        if not parsed_args.statistics:
+            raise validation.ValidationError(
+                'At least one --statistic is required (avg, min, max, sum, '
+                'count)')
         period = None
         if parsed_args.period is not None:
+            # Option text to seconds, naming the option (a conversion).
             period = validation.validate_period(parsed_args.period,
                                                 '--period')
         return self.explained(self.client.metrics.iter_statistics(
-            statistics=statistics, period=period,
+            statistics=','.join(parsed_args.statistics), period=period,
             **series_kwargs(parsed_args)), parsed_args)
 
     def shape(self, parsed_args: argparse.Namespace,

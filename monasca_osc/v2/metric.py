@@ -167,12 +167,9 @@ class ListMetric(commands.Lister):
     field_formatters = METRIC_FORMATTERS
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
-        if parsed_args.name is not None:
-            validation.validate_metric_name(parsed_args.name)
         times = arguments.TimeRange(parsed_args.start, parsed_args.end)
         return self.client.metrics.iter_list(
-            name=parsed_args.name,
-            dimensions=arguments.dimension_filter(parsed_args.dimensions),
+            name=parsed_args.name, dimensions=parsed_args.dimensions,
             start_time=times.start_iso, end_time=times.end_iso,
             tenant_id=parsed_args.tenant_id,
             **arguments.paging_kwargs(parsed_args))
@@ -196,15 +193,13 @@ class ListMetricName(commands.Lister):
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.metrics.iter_names(
-            dimensions=arguments.dimension_filter(parsed_args.dimensions),
+            dimensions=parsed_args.dimensions,
             tenant_id=parsed_args.tenant_id,
             **arguments.paging_kwargs(parsed_args))
 
 
 def _dimension_query(parsed_args: argparse.Namespace) -> dict[str, Any]:
-    """The validated filters shared by dimension name and value lists."""
-    if parsed_args.metric_name is not None:
-        validation.validate_metric_name(parsed_args.metric_name)
+    """The filters shared by dimension name and value lists."""
     times = arguments.TimeRange(parsed_args.start, parsed_args.end,
                                 check_order=False)
     return {'metric_name': parsed_args.metric_name,
@@ -261,7 +256,6 @@ class ListDimensionValue(commands.Lister):
     column_fields = {'Dimension Value': 'dimension_value'}
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
-        validation.validate_dimension_key(parsed_args.dimension_name)
         return self.client.metrics.iter_dimension_values(
             dimension_name=parsed_args.dimension_name,
             **_dimension_query(parsed_args))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Any
 
 from monasca_osc.common import validation
@@ -61,10 +62,9 @@ class ListNotificationMethod(commands.Lister):
     column_fields = {c: c.lower() for c in LIST_COLUMNS}
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
-        sort_by = arguments.sort_by(parsed_args,
-                                    validation.NOTIFICATION_SORT_FIELDS)
         return self.client.notifications.iter_list(
-            sort_by=sort_by, **arguments.paging_kwargs(parsed_args))
+            sort_by=arguments.sort_by(parsed_args),
+            **arguments.paging_kwargs(parsed_args))
 
 
 class ShowNotificationMethod(_ShowMethod):
@@ -80,21 +80,8 @@ class ShowNotificationMethod(_ShowMethod):
         return self.client.notifications.find(parsed_args.method)
 
 
-def _check_fields(fields: dict[str, Any]) -> None:
-    """The checks that need no request, done before the method is found.
-
-    An address given without a type is checked against the stored type
-    later, by the manager.
-    """
-    if fields['name'] is not None:
-        validation.validate_notification_name(fields['name'])
-    if fields['type'] is not None:
-        validation.validate_notification_type(fields['type'])
-    if fields['address'] is not None:
-        validation.validate_notification_address(fields['type'] or '',
-                                                 fields['address'])
-    if fields['period'] is not None:
-        validation.validate_notification_period(fields['period'])
+def _method_id(manager: Any, name_or_id: str) -> str:
+    return manager.find(name_or_id)['id']
 
 
 class SetNotificationMethod(_ShowMethod):
@@ -117,20 +104,19 @@ class SetNotificationMethod(_ShowMethod):
         fields = {'name': parsed_args.name, 'type': parsed_args.type,
                   'address': parsed_args.address,
                   'period': parsed_args.period}
-        _check_fields(fields)
         manager = self.client.notifications
+        # Looked up by the manager once the fields passed its checks.
+        method_id = functools.partial(_method_id, manager, parsed_args.method)
         if parsed_args.replace:
             missing = [f'--{k}' for k, v in fields.items() if v is None]
             if missing:
                 raise validation.ValidationError(
                     f'--replace needs {", ".join(missing)}')
-            method = manager.find(parsed_args.method)
-            return manager.update(method['id'], **fields)
+            return manager.update(method_id, **fields)
         if all(v is None for v in fields.values()):
             raise validation.ValidationError(
                 'Nothing to set: give --name, --type, --address or --period')
-        method = manager.find(parsed_args.method)
-        return manager.patch(method['id'], **fields)
+        return manager.patch(method_id, **fields)
 
 
 class DeleteNotificationMethod(commands.Command):

@@ -1,32 +1,33 @@
 """Parsed options -> the arguments a manager call takes.
 
-Each conversion validates what it converts, so a bad value fails here with
-one line naming the option, before anything is sent.
+Conversions of the command-line syntax only: the values themselves are
+checked by the manager, before its request (see doc/architecture.rst).
+Times are resolved here, against one instant, because relative times and
+the order of --start and --end are command-line notions.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from monasca_osc.common import dimensions as dims
-from monasca_osc.common import timeutil, validation
+from monasca_osc.common import timeutil
 
 
-def sort_by(parsed_args: argparse.Namespace,
-            fields: Sequence[str]) -> str | None:
-    """``--sort name:desc --sort id`` -> ``name desc,id asc`` (validated)."""
+def sort_by(parsed_args: argparse.Namespace) -> list[str] | None:
+    """``--sort name:desc --sort id`` -> ``['name desc', 'id']``."""
     items = []
     for item in getattr(parsed_args, 'sort', None) or ():
         field, _, direction = item.partition(':')
         items.append(f'{field} {direction}' if direction else field)
-    if not items:
-        return None
-    return validation.format_sort_by(validation.parse_sort_by(items, fields))
+    return items or None
 
 
 def dimension_filter(values: Iterable[str] | None) -> dict[str, list[str]]:
+    """Repeated ``--dimension`` options as a dict, for commands that match
+    dimensions themselves (a manager takes the options as they are)."""
     return dims.parse_dimension_filter(values)
 
 

@@ -171,6 +171,10 @@ class TestSetNotificationMethod(fakes.TestCommand):
             ([NM_ID], 'Nothing to set'),
             ([NM_ID, '--replace', '--name', 'n'],
              '--replace needs --type, --address, --period'),
+            # Checked before the name is looked up (nothing is sent).
+            (['ops', '--period', 'x'], "Period 'x' must be an integer"),
+            (['ops', '--replace', '--name', 'n' * 300, '--type', 'EMAIL',
+              '--address', 'a@b.c', '--period', '0'], 'the limit is 250'),
         ]
         for args, fragment in cases:
             self.assert_invalid(nm.SetNotificationMethod, args, fragment)
