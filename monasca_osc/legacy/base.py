@@ -32,8 +32,9 @@ from typing import Any
 from cliff import columns as cliff_columns
 from cliff.formatters import table as table_formatter
 
-from monasca_osc.legacy.syntax import Arg, Field
-from monasca_osc.v2.base import cells, commands
+from monasca_osc.legacy.syntax import Field
+from monasca_osc.v2.base import cells
+from monasca_osc.v2.base.options import Arg
 
 # Default of the ``formatter`` dest: "the user chose no -f/-j".
 LEGACY_OUTPUT = 'legacy'
@@ -350,9 +351,8 @@ class LegacyCommand:
             action.dest: action.default
             for action in super().get_parser(prog_name)._actions
             if action.dest not in (argparse.SUPPRESS, 'help')}
-        # The base classes' parser: the v2 command adds its options in its
-        # own get_parser, which this one replaces.
-        parser = commands.Command.get_parser(self, prog_name)
+        # Not the v2 command's options: this replaces its get_parser.
+        parser = self.base_parser(prog_name)
         if hasattr(self, 'formatter_namespace'):
             parser.add_argument('-j', '--json', dest='formatter',
                                 action='store_const', const='json',

@@ -1,13 +1,13 @@
 """The legacy command-line syntax, described as data.
 
-A legacy command lists its arguments in ``legacy_arguments``: a sequence of
-:class:`Arg` (``add_argument``'s flags and options). Arguments that several
-commands share are defined once here or at the top of their command
-module. A value that an *update* command takes as a positional argument and
-the matching *patch* command as an option is one :class:`Field`, which
-gives both forms. ``LegacyCommand.get_parser`` builds the parser from the
-table; parsed values land in the v2 command's argument names, so the v2
-``fetch`` reads them unchanged.
+A legacy command lists its arguments in ``legacy_arguments``: a sequence
+of ``v2.base.options.Arg`` (``add_argument``'s flags and options).
+Arguments that several commands share are defined once here or at the top
+of their command module. A value that an *update* command takes as a
+positional argument and the matching *patch* command as an option is one
+:class:`Field`, which gives both forms. ``LegacyCommand.get_parser`` builds
+the parser from the table; parsed values land in the v2 command's argument
+names, so the v2 ``fetch`` reads them unchanged.
 
 Also here: the argparse types and actions of the legacy spellings
 (epoch-millisecond times, ``a,b`` lists with ``[]`` for none, ``true``/
@@ -24,21 +24,7 @@ from typing import Any
 
 from monasca_osc.common import timeutil, validation
 from monasca_osc.v2.base import options
-
-
-@dataclasses.dataclass(frozen=True)
-class Arg:
-    """One argument: what ``parser.add_argument(*flags, **options)`` takes."""
-
-    flags: tuple[str, ...]
-    options: Mapping[str, Any]
-
-    def add_to(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(*self.flags, **self.options)
-
-
-def arg(*flags: str, **options: Any) -> Arg:
-    return Arg(flags, options)
+from monasca_osc.v2.base.options import Arg, arg
 
 
 @dataclasses.dataclass(frozen=True)

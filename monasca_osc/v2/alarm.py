@@ -134,13 +134,13 @@ class ListAlarm(commands.Lister):
             **arguments.paging_kwargs(parsed_args))
 
 
+ALARM_ID = options.arg('alarm', metavar='<alarm-id>', help='Alarm ID')
+
+
 class ShowAlarm(_ShowAlarm):
     """Show an alarm"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('alarm', metavar='<alarm-id>', help='Alarm ID')
-        return parser
+    argument_table = (ALARM_ID,)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.alarms.get(parsed_args.alarm)
@@ -149,21 +149,18 @@ class ShowAlarm(_ShowAlarm):
 class SetAlarm(_ShowAlarm):
     """Set alarm state, lifecycle state or link (or replace with --replace)"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('alarm', metavar='<alarm-id>', help='Alarm ID')
-        parser.add_argument('--state', metavar='<state>',
-                            help='New state: OK, ALARM or UNDETERMINED')
-        parser.add_argument('--lifecycle-state', metavar='<text>',
-                            help='New lifecycle state (at most 50 '
-                                 'characters)')
-        parser.add_argument('--link', metavar='<url>',
-                            help='New link (at most 512 characters)')
-        parser.add_argument(
-            '--replace', action='store_true', default=False,
-            help='Replace state, lifecycle state and link together (HTTP '
-                 'PUT); all three are then required')
-        return parser
+    argument_table = (
+        ALARM_ID,
+        options.arg('--state', metavar='<state>',
+                    help='New state: OK, ALARM or UNDETERMINED'),
+        options.arg('--lifecycle-state', metavar='<text>',
+                    help='New lifecycle state (at most 50 characters)'),
+        options.arg('--link', metavar='<url>',
+                    help='New link (at most 512 characters)'),
+        options.arg('--replace', action='store_true', default=False,
+                    help='Replace state, lifecycle state and link together '
+                         '(HTTP PUT); all three are then required'),
+    )
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         fields = {'state': parsed_args.state,

@@ -160,11 +160,8 @@ class ListAlarmDefinition(commands.Lister):
 class ShowAlarmDefinition(_ShowDefinition):
     """Show an alarm definition"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('definition', metavar='<definition>',
-                            help='Alarm definition (name or ID)')
-        return parser
+    argument_table = (options.arg('definition', metavar='<definition>',
+                                  help='Alarm definition (name or ID)'),)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.alarm_definitions.find(parsed_args.definition)

@@ -76,7 +76,7 @@ class ExplainAlarmDefinition(commands.Command):
         from monasca_osc.alarmtools import inspect
 
         times = arguments.TimeRange(parsed_args.start or '-1h',
-                                 parsed_args.end or 'now')
+                                    parsed_args.end or 'now')
         data = inspect.explain_definition(
             self.client, parsed_args.definition,
             timeutil.to_epoch_ms(times.start),

@@ -109,8 +109,8 @@ def _test_row(result: Any, as_json: bool) -> tuple:
     row = (result.file, result.expectation.line, result.test.index,
            result.test.at_text, result.test.definition,
            cells.DimensionsColumn(result.alarm
-                                   if result.alarm is not None
-                                   else result.expectation.match),
+                                  if result.alarm is not None
+                                  else result.expectation.match),
            result.expectation.state, result.actual,
            'pass' if result.passed else 'FAIL')
     if as_json:

@@ -343,7 +343,7 @@ def iso_or_none(ms: int | None) -> str | None:
     import datetime as dt
 
     return timeutil.format_iso(dt.datetime.fromtimestamp(ms / 1000,
-                                                          timeutil.UTC))
+                                                         timeutil.UTC))
 
 
 def follow_history(cmd: Any, parsed_args: argparse.Namespace

@@ -70,11 +70,8 @@ class ListNotificationMethod(commands.Lister):
 class ShowNotificationMethod(_ShowMethod):
     """Show a notification method"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('method', metavar='<notification-method>',
-                            help='Notification method (name or ID)')
-        return parser
+    argument_table = (options.arg('method', metavar='<notification-method>',
+                                  help='Notification method (name or ID)'),)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.notifications.find(parsed_args.method)

@@ -26,6 +26,7 @@ from osc_lib.command import command
 from monasca_osc.common import validation
 from monasca_osc.v2.base import output
 from monasca_osc.v2.base.cells import as_text, get_fields
+from monasca_osc.v2.base.options import Arg
 
 # argparse only takes negative *numbers* as option values, so ``--start -1h``
 # failed with "expected one argument". Relative times are values too.
@@ -64,12 +65,22 @@ def check_utf8(parsed_args: argparse.Namespace) -> None:
 
 
 class _OutputMixin:
+    # The command's own arguments, as data (see options.Arg).
+    argument_table: Sequence[Arg] = ()
+
     def run(self, parsed_args: argparse.Namespace) -> int:
         check_utf8(parsed_args)
         return super().run(parsed_args)
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+    def base_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        """cliff's parser (its output options), relative times accepted."""
         return accept_relative_times(super().get_parser(prog_name))
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = self.base_parser(prog_name)
+        for argument in self.argument_table:
+            argument.add_to(parser)
+        return parser
 
     _rows_are_text = False
 

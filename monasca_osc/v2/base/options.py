@@ -2,14 +2,34 @@
 
 Same option, same spelling, same help everywhere; values are checked by
 argparse types where that is possible (exit 2 with a clear message).
+
+A command may also list its own arguments as data: ``argument_table``, a
+sequence of :class:`Arg`, which the base ``get_parser`` adds.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+import dataclasses
+from typing import Any
 
 from monasca_osc.common import timeutil, validation
+
+
+@dataclasses.dataclass(frozen=True)
+class Arg:
+    """One argument: what ``parser.add_argument(*flags, **options)`` takes."""
+
+    flags: tuple[str, ...]
+    options: Mapping[str, Any]
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(*self.flags, **self.options)
+
+
+def arg(*flags: str, **options: Any) -> Arg:
+    return Arg(flags, options)
 
 
 def positive_int(text: str) -> int:
