@@ -26,7 +26,8 @@ PATH = 'alarms'
 
 
 def _state_filter(value: Any) -> str | None:
-    if value in (None, ''):
+    # An empty state is refused, not read as "any state".
+    if value is None:
         return None
     return validation.validate_state(value)
 

@@ -204,7 +204,7 @@ class CountAlarm(commands.Lister):
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.alarms.count(
-            group_by=','.join(parsed_args.group_by) or None,
+            group_by=arguments.items(parsed_args.group_by),
             **filter_kwargs(self.client, parsed_args),
             **arguments.paging_kwargs(parsed_args))
 

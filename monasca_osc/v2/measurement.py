@@ -46,7 +46,7 @@ def series_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
         'name': parsed_args.name, 'dimensions': parsed_args.dimensions,
         'start_time': times.start_iso, 'end_time': times.end_iso,
         'merge_metrics': parsed_args.merge_metrics or None,
-        'group_by': ','.join(parsed_args.group_by) or None,
+        'group_by': arguments.items(parsed_args.group_by),
         'tenant_id': parsed_args.tenant_id,
         **arguments.paging_kwargs(parsed_args),
     }
@@ -270,7 +270,7 @@ class ListStatistics(_SeriesLister):
             period = validation.validate_period(parsed_args.period,
                                                 '--period')
         return self.explained(self.client.metrics.iter_statistics(
-            statistics=','.join(parsed_args.statistics), period=period,
+            statistics=arguments.items(parsed_args.statistics), period=period,
             **series_kwargs(parsed_args)), parsed_args)
 
     def shape(self, parsed_args: argparse.Namespace,

@@ -31,6 +31,15 @@ def dimension_filter(values: Iterable[str] | None) -> dict[str, list[str]]:
     return dims.parse_dimension_filter(values)
 
 
+def items(values: Iterable[str] | None) -> list[str] | None:
+    """Repeated, comma-separated option values as one list; ``None`` when
+    the option was not given. Empty items stay, for the manager to refuse
+    (``--group-by ''`` is an error, not "no grouping")."""
+    if not values:
+        return None
+    return [item for value in values for item in value.split(',')]
+
+
 class TimeRange:
     """Start/end options resolved against one instant."""
 
