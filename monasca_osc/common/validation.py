@@ -67,60 +67,61 @@ def _forbidden_in(text: str, forbidden: set[str]) -> str | None:
     return None
 
 
+# The refusals many checks share, built only on the error path (the checks
+# stay inline: ingest runs them for every record).
+def _not_a_string(subject: str, value: Any) -> ValidationError:
+    return ValidationError(f'{subject} must be a string, not {_show(value)}')
+
+
+def _too_long(subject: str, text: str, limit: int) -> ValidationError:
+    return ValidationError(
+        f'{subject} is {len(text)} characters long; the limit is {limit}')
+
+
+def _forbidden(subject: str, char: str) -> ValidationError:
+    return ValidationError(
+        f'{subject} contains the forbidden character {char!r}')
+
+
 def validate_metric_name(name: Any) -> str:
     if not isinstance(name, str):
-        raise ValidationError(
-            f'Metric name must be a string, not {_show(name)}')
+        raise _not_a_string('Metric name', name)
     if not name:
         raise ValidationError('Metric name must not be empty')
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(
-            f'Metric name {_show(name)} is {len(name)} characters long; '
-            f'the limit is {MAX_NAME_LENGTH}')
+        raise _too_long(f'Metric name {_show(name)}', name, MAX_NAME_LENGTH)
     bad = _forbidden_in(name, METRIC_NAME_FORBIDDEN)
     if bad is not None:
-        raise ValidationError(
-            f'Metric name {_show(name)} contains the forbidden character '
-            f'{bad!r}')
+        raise _forbidden(f'Metric name {_show(name)}', bad)
     return name
 
 
 def validate_dimension_key(key: Any) -> str:
     if not isinstance(key, str):
-        raise ValidationError(
-            f'Dimension key must be a string, not {_show(key)}')
+        raise _not_a_string('Dimension key', key)
     if not key:
         raise ValidationError('Dimension key must not be empty')
     if key.startswith('_'):
         raise ValidationError(f"Dimension key {key} may not start with '_'")
     if len(key) > MAX_NAME_LENGTH:
-        raise ValidationError(
-            f'Dimension key {_show(key)} is {len(key)} characters long; '
-            f'the limit is {MAX_NAME_LENGTH}')
+        raise _too_long(f'Dimension key {_show(key)}', key, MAX_NAME_LENGTH)
     bad = _forbidden_in(key, DIMENSION_FORBIDDEN)
     if bad is not None:
-        raise ValidationError(
-            f'Dimension key {_show(key)} contains the forbidden character '
-            f'{bad!r}')
+        raise _forbidden(f'Dimension key {_show(key)}', bad)
     return key
 
 
 def validate_dimension_value(key: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise ValidationError(
-            f'Dimension value for key {key!r} must be a string, '
-            f'not {_show(value)}')
+        raise _not_a_string(f'Dimension value for key {key!r}', value)
     if not value:
         raise ValidationError(f'Dimension value for key {key!r} is empty')
     if len(value) > MAX_NAME_LENGTH:
-        raise ValidationError(
-            f'Dimension value for key {key!r} is {len(value)} characters '
-            f'long; the limit is {MAX_NAME_LENGTH}')
+        raise _too_long(f'Dimension value for key {key!r}', value,
+                        MAX_NAME_LENGTH)
     bad = _forbidden_in(value, DIMENSION_FORBIDDEN)
     if bad is not None:
-        raise ValidationError(
-            f'Dimension value {_show(value)} of key {key!r} contains the '
-            f'forbidden character {bad!r}')
+        raise _forbidden(f'Dimension value {_show(value)} of key {key!r}', bad)
     return value
 
 
@@ -156,9 +157,8 @@ def validate_value_meta(value_meta: Any) -> dict[str, Any] | None:
             raise ValidationError(
                 f'value_meta key {_show(key)} must be a non-empty string')
         if len(key) > MAX_VALUE_META_KEY_LENGTH:
-            raise ValidationError(
-                f'value_meta key {_show(key)} is {len(key)} characters '
-                f'long; the limit is {MAX_VALUE_META_KEY_LENGTH}')
+            raise _too_long(f'value_meta key {_show(key)}', key,
+                            MAX_VALUE_META_KEY_LENGTH)
     length = value_meta_length(value_meta)
     if length > MAX_VALUE_META_LENGTH:
         raise ValidationError(
@@ -405,25 +405,19 @@ def validate_match_by(keys: Iterable[Any]) -> list[str]:
 
 def validate_alarm_definition_name(name: Any) -> str:
     if not isinstance(name, str):
-        raise ValidationError(
-            f'Alarm definition name must be a string, not {_show(name)}')
+        raise _not_a_string('Alarm definition name', name)
     if not name.strip():
         raise ValidationError('Alarm definition name must not be empty')
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(
-            f'Alarm definition name is {len(name)} characters long; the '
-            f'limit is {MAX_NAME_LENGTH}')
+        raise _too_long('Alarm definition name', name, MAX_NAME_LENGTH)
     return name
 
 
 def validate_description(text: Any) -> str:
     if not isinstance(text, str):
-        raise ValidationError(
-            f'Description must be a string, not {_show(text)}')
+        raise _not_a_string('Description', text)
     if len(text) > MAX_NAME_LENGTH:
-        raise ValidationError(
-            f'Description is {len(text)} characters long; the limit is '
-            f'{MAX_NAME_LENGTH}')
+        raise _too_long('Description', text, MAX_NAME_LENGTH)
     return text
 
 
@@ -444,21 +438,17 @@ def validate_action_ids(ids: Iterable[Any], what: str) -> list[str]:
 
 def validate_lifecycle_state(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValidationError(
-            f'Lifecycle state must be a string, not {_show(value)}')
+        raise _not_a_string('Lifecycle state', value)
     if len(value) > 50:
-        raise ValidationError(
-            f'Lifecycle state is {len(value)} characters long; the limit '
-            f'is 50')
+        raise _too_long('Lifecycle state', value, 50)
     return value
 
 
 def validate_link(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValidationError(f'Link must be a string, not {_show(value)}')
+        raise _not_a_string('Link', value)
     if len(value) > 512:
-        raise ValidationError(
-            f'Link is {len(value)} characters long; the limit is 512')
+        raise _too_long('Link', value, 512)
     return value
 
 
@@ -478,14 +468,11 @@ def collation_key(name: str) -> str:
 
 def validate_notification_name(name: Any) -> str:
     if not isinstance(name, str):
-        raise ValidationError(
-            f'Notification method name must be a string, not {_show(name)}')
+        raise _not_a_string('Notification method name', name)
     if not name.strip():
         raise ValidationError('Notification method name must not be empty')
     if len(name) > 250:
-        raise ValidationError(
-            f'Notification method name is {len(name)} characters long; the '
-            f'limit is 250')
+        raise _too_long('Notification method name', name, 250)
     return name
 
 
@@ -504,8 +491,7 @@ def validate_notification_address(ntype: str, address: Any) -> str:
         raise ValidationError(
             f'Address {_show(address)} must be a non-empty string')
     if len(address) > 512:
-        raise ValidationError(
-            f'Address is {len(address)} characters long; the limit is 512')
+        raise _too_long('Address', address, 512)
     kind = ntype.upper()
     if kind == 'EMAIL' and not _EMAIL.match(address):
         raise ValidationError(f'Address {address} is not of correct format')
