@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import io
 import json
@@ -63,8 +64,7 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
         ('/v2.0/notification-methods/' + _ID,
          {'GET': notifications.get_notification,
           'PUT': notifications.put_notification,
-          'PATCH': lambda app, req, i: notifications.put_notification(
-              app, req, i, patch=True),
+          'PATCH': partial(notifications.put_notification, patch=True),
           'DELETE': notifications.delete_notification}),
         ('/v2.0/alarm-definitions',
          {'GET': alarm_definitions.list_definitions,
@@ -75,8 +75,7 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
         ('/v2.0/alarm-definitions/' + _ID,
          {'GET': alarm_definitions.get_definition,
           'PUT': alarm_definitions.update_definition,
-          'PATCH': lambda app, req, i: alarm_definitions.update_definition(
-              app, req, i, patch=True),
+          'PATCH': partial(alarm_definitions.update_definition, patch=True),
           'DELETE': alarm_definitions.delete_definition}),
         ('/v2.0/alarms', {'GET': alarms.list_alarms}),
         ('/v2.0/alarms/count', {'GET': alarms.count_alarms}),
@@ -84,8 +83,7 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
         ('/v2.0/alarms/' + _ID,
          {'GET': alarms.get_alarm,
           'PUT': alarms.update_alarm,
-          'PATCH': lambda app, req, i: alarms.update_alarm(
-              app, req, i, patch=True),
+          'PATCH': partial(alarms.update_alarm, patch=True),
           'DELETE': alarms.delete_alarm}),
         ('/v2.0/alarms/' + _ID + '/state-history',
          {'GET': alarms.alarm_history}),
