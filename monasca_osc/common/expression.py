@@ -295,6 +295,17 @@ class _Parser:
         value, pos = got
         return (key, value), pos
 
+    def optional_period(self, pos: int, keyword: str, fatal_what: str,
+                        default: int) -> tuple[int, int]:
+        """``keyword <number>`` at ``pos``: (number, end); else (default,
+        pos)."""
+        after = self.literal(pos, keyword)
+        if after is not None:
+            got = self.period(after, fatal_what)
+            if got is not None:
+                return got
+        return default, pos
+
     def period(self, pos: int, fatal_what: str) -> tuple[int, int] | None:
         got = self.digits(pos)
         if got is None:
@@ -336,12 +347,8 @@ class _Parser:
             det = self.literal(comma, 'deterministic')
             if det is not None:
                 deterministic, pos = True, det
-        period = DEFAULT_PERIOD
-        comma = self.literal(pos, ',')
-        if comma is not None:
-            got_period = self.period(comma, 'period')
-            if got_period is not None:
-                period, pos = got_period
+        period, pos = self.optional_period(pos, ',', 'period',
+                                           DEFAULT_PERIOD)
         rparen = self.literal(pos, ')')
         if rparen is None:
             self.expect(pos, "')' closing the function (deterministic must "
@@ -372,12 +379,8 @@ class _Parser:
                              'gt, gte)')
             raise self.sub_failure(start)
         threshold, pos = self.threshold(pos, start)
-        periods = DEFAULT_PERIODS
-        times = self.literal(pos, 'times')
-        if times is not None:
-            got_periods = self.period(times, 'periods')
-            if got_periods is not None:
-                periods, pos = got_periods
+        periods, pos = self.optional_period(pos, 'times', 'periods',
+                                            DEFAULT_PERIODS)
         if func is None:
             func = 'max' if operator in ('GT', 'GTE') else 'min'
         sub = SubExpression(
