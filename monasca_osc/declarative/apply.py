@@ -77,16 +77,18 @@ class Applier:
         return outcome
 
     def apply(self, change: Change) -> None:
-        if change.kind == model.METHOD:
+        method = change.kind == model.METHOD
+        if change.action == DELETE:
+            manager = self.client.notifications if method else \
+                self.client.alarm_definitions
+            manager.delete(change.id)
+        elif method:
             self._method(change)
         else:
             self._definition(change)
 
     def _method(self, change: Change) -> None:
         manager = self.client.notifications
-        if change.action == DELETE:
-            manager.delete(change.id)
-            return
         method: model.Method = change.desired
         if change.action == CREATE:
             created = manager.create(**method.fields())
@@ -104,9 +106,6 @@ class Applier:
 
     def _definition(self, change: Change) -> None:
         manager = self.client.alarm_definitions
-        if change.action == DELETE:
-            manager.delete(change.id)
-            return
         definition: model.Definition = change.desired
         if change.action == UPDATE:
             fields = {key: new for key, (_, new) in change.fields.items()}
