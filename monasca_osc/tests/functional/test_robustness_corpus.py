@@ -26,7 +26,7 @@ from monasca_osc.tests.functional.corpus.cli import Run, run_cli
 
 TABLE = ([('openstack', case) for case in openstack_table.CASES]
          + [('monasca', case) for case in monasca_table.CASES])
-NOT_FOUND = re.compile(r'HTTP 404|not found|No .+ with name or ID', re.I)
+NOT_FOUND = re.compile(r'HTTP 404|not found|No .+ with (name or )?ID', re.I)
 CLIENT_ERROR = re.compile(r'HTTP 4\d\d')
 
 
