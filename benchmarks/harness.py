@@ -14,7 +14,8 @@ What it does, in order:
    * ``legacy-venv``: python-monascaclient 2.8.0 from PyPI;
    * ``data/*.jsonl``: the generated data sets;
 
-3. starts the sandbox (``python -m monasca_osc.sandbox --port 0``), loads
+3. starts the sandbox (``monasca_osc.testing.Sandbox``: ``python -m
+   monasca_osc.sandbox --port 0``), loads
    the data set through ``POST /v2.0/metrics`` and runs the cases, each
    variant alternated with its baseline (A B A B ...);
 4. writes the report (medians, min/max, ratios, peak RSS, the sandbox's CPU
@@ -46,6 +47,11 @@ import time
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+# The sandbox launcher (standard library only) from the source tree, whichever
+# Python runs this script.
+sys.path.insert(0, str(REPO))
+from monasca_osc import testing  # noqa: E402
+
 WORK = BENCH / 'work'
 
 LEGACY_VERSION = '2.8.0'
@@ -222,79 +228,36 @@ def alternate(variants: dict[str, Callable], reps: int,
 
 
 # -- the sandbox --------------------------------------------------------------
-class Sandbox:
-    """``python -m monasca_osc.sandbox`` on a free port of 127.0.0.1."""
+class Sandbox(testing.Sandbox):
+    """The project's launcher (``monasca_osc.testing``) as the cases want it:
+    a fresh database file, no evaluator ticks (they would add server CPU at
+    random moments), no test API, errors only in the log."""
 
     # ``--sandbox-cmd`` replaces ``python -m monasca_osc.sandbox``: another
-    # server that takes --port and --db and prints the same line.
-    command: list[str] | None = None
+    # server that takes --host, --port and --db and prints the same line.
+    server_command: list[str] | None = None
 
-    def __init__(self, python: str, db: Path | None, logfile: Path):
-        self.python = python
-        self.db = db
-        self.logfile = logfile
-        self.proc: subprocess.Popen | None = None
-        self.url = ''
+    def __init__(self, python: str, db: Path | None, logfile: Path,
+                 env: dict[str, str]):
+        super().__init__(db, python=python, eval_interval=0,
+                         enable_test_api=False, quiet=True,
+                         command=self.server_command, env=env,
+                         log_file=logfile, startup_timeout=60)
         self._ticks = os.sysconf('SC_CLK_TCK')
 
-    def start(self, env: dict[str, str]) -> Sandbox:
-        # No evaluator ticks (they would add server CPU at random moments).
-        cmd = list(self.command or [self.python, '-m', 'monasca_osc.sandbox',
-                                    '--eval-interval', '0', '--quiet',
-                                    '--exit-with-parent'])
-        cmd += ['--host', '127.0.0.1', '--port', '0']
+    def start(self) -> Sandbox:
         if self.db is not None:
             # A fresh database: the file and SQLite's WAL companions.
             for suffix in ('', '-wal', '-shm', '-journal'):
                 Path(f'{self.db}{suffix}').unlink(missing_ok=True)
-            cmd += ['--db', str(self.db)]
-        self._log = open(self.logfile, 'ab')
-        self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE,
-                                     stderr=self._log)
-        found: list[str] = []
-        ready = threading.Event()
-
-        def drain() -> None:
-            # Keep reading so a chatty sandbox never blocks on a full pipe.
-            for line in self.proc.stdout:
-                text = line.decode('utf-8', 'replace')
-                if not found:
-                    match = re.search(r'listening on (http://\S+)', text)
-                    if match:
-                        found.append(match.group(1).rstrip('/'))
-                        ready.set()
-                self._log.write(line)
-            ready.set()
-
-        threading.Thread(target=drain, daemon=True).start()
-        if not ready.wait(60) or not found:
-            self.stop()
-            raise RuntimeError(
-                f'the sandbox did not start; see {self.logfile}')
-        self.url = found[0]
+        super().start()
         return self
-
-    @property
-    def api(self) -> str:
-        return self.url + '/v2.0'
 
     def cpu_seconds(self) -> float:
         """utime + stime of the sandbox process (all its threads)."""
-        with open(f'/proc/{self.proc.pid}/stat') as stat:
+        with open(f'/proc/{self.pid}/stat') as stat:
             fields = stat.read().rsplit(')', 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / self._ticks
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if getattr(self, '_log', None):
-            self._log.close()
 
 
 # -- environments -------------------------------------------------------------
@@ -611,7 +574,7 @@ class Bench:
     # ---- helpers
     def osc(self, *argv: str, url: str | None = None) -> list[str]:
         return [self.env.openstack, '--os-auth-type', 'none',
-                '--os-endpoint', url or self.sandbox.api, *argv]
+                '--os-endpoint', url or self.sandbox.endpoint, *argv]
 
     def run(self, cmd: list[str], server: Sandbox | None = None,
             **kwargs) -> Sample:
@@ -622,8 +585,8 @@ class Bench:
     def start_sandbox(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.sandbox = Sandbox(self.env.python, WORK / 'bench.db',
-                               WORK / 'sandbox.log').start(self.run_env)
-        log(f'sandbox at {self.sandbox.url} (pid {self.sandbox.proc.pid})')
+                               WORK / 'sandbox.log', self.run_env).start()
+        log(f'sandbox at {self.sandbox.url} (pid {self.sandbox.pid})')
         points = self.size['points']
         # Old enough that every point is in the past, recent enough for
         # any sanity check on timestamps.
@@ -633,7 +596,7 @@ class Bench:
         log(f'loading {points + LIST_METRICS:,} metrics '
             f'(POST /v2.0/metrics, batches of {PAGE:,})')
         sample = self.run([self.env.python, str(BENCH / 'plain_client.py'),
-                           'ingest', '--url', self.sandbox.api, '--token',
+                           'ingest', '--url', self.sandbox.endpoint, '--token',
                            TENANT, '--file', str(data), '--batch', str(PAGE)],
                           capture=True)
         self.results['load'] = {'metrics': points + LIST_METRICS,
@@ -726,7 +689,7 @@ class Bench:
         # The same no-Keystone options work for both: admin_token sends
         # the token as X-Auth-Token, the endpoint is the API root.
         auth = ['--os-auth-type', 'admin_token', '--os-endpoint',
-                self.sandbox.api, '--os-token', TENANT]
+                self.sandbox.endpoint, '--os-token', TENANT]
         ours = [*self.env.monasca, *auth, 'metric-list']
         legacy = [self.env.legacy, *auth, 'metric-list']
         a = self.run(ours, capture=True)
@@ -757,7 +720,8 @@ class Bench:
         cmds = {
             'csv': self.osc(*measurement, '-f', 'csv'),
             'plain': [self.env.python, str(BENCH / 'plain_client.py'),
-                      'pages', '--url', self.sandbox.api, '--token', TENANT,
+                      'pages', '--url', self.sandbox.endpoint,
+                      '--token', TENANT,
                       '--name', PAGING_NAME, '--start', start],
             'value': self.osc(*measurement, '-f', 'value'),
             'json': self.osc(*measurement, '-f', 'json'),
@@ -842,7 +806,7 @@ class Bench:
         for raw in (server_raw, client_raw):
             raw.unlink(missing_ok=True)
         spy = subprocess.Popen(
-            [self.env.pyspy, 'record', '--pid', str(sandbox.proc.pid),
+            [self.env.pyspy, 'record', '--pid', str(sandbox.pid),
              '--rate', '200', '--format', 'raw', '--output',
              str(server_raw), '--nonblocking'], stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
@@ -881,9 +845,9 @@ class Bench:
             # Every run gets an empty sandbox of its own, so neither side
             # inserts into a bigger database than the other.
             box = Sandbox(self.env.python, WORK / f'ingest-{name}.db',
-                          WORK / 'sandbox-ingest.log').start(self.run_env)
+                          WORK / 'sandbox-ingest.log', self.run_env).start()
             try:
-                return self.run(cmd_for(box.api), server=box)
+                return self.run(cmd_for(box.endpoint), server=box)
             finally:
                 box.stop()
 
@@ -903,10 +867,10 @@ class Bench:
         if self.profiles:
             log('  profiling one run of ours (py-spy on client and sandbox)')
             box = Sandbox(self.env.python, WORK / 'ingest-ours.db',
-                          WORK / 'sandbox-ingest.log').start(self.run_env)
+                          WORK / 'sandbox-ingest.log', self.run_env).start()
             try:
                 server, client = self.pyspy_server(
-                    ours(box.api), 'ingest', sandbox=box,
+                    ours(box.endpoint), 'ingest', sandbox=box,
                     profile_client=True)
             finally:
                 box.stop()
@@ -1432,7 +1396,7 @@ def main(argv: list[str] | None = None) -> int:
     python = os.path.abspath(args.python)  # not resolve(): keep the venv
     WORK.mkdir(parents=True, exist_ok=True)
     if args.sandbox_cmd:
-        Sandbox.command = args.sandbox_cmd.split()
+        Sandbox.server_command = args.sandbox_cmd.split()
 
     env = Env(python, args.quick)
     env.check_project()

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 
+from monasca_osc.testing import Sandbox
+
 TENANT = 'tour-project'
 
 
@@ -24,22 +26,14 @@ def _bin(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
-def start_sandbox() -> tuple[subprocess.Popen, str]:
-    """Start ``monasca-sandbox`` on a free port; return (process, url)."""
-    process = subprocess.Popen(
-        [sys.executable, '-m', 'monasca_osc.sandbox', '--host', '127.0.0.1',
-         '--port', '0', '--eval-interval', '2'],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        if 'listening on' in line:
-            return process, line.split('listening on', 1)[1].split()[0]
-    process.kill()
-    raise SystemExit('tour: the sandbox did not start')
+def start_sandbox() -> Sandbox:
+    """The tour's sandbox: in memory, on a free port of 127.0.0.1, alarms
+    evaluated every 2 seconds, no test API."""
+    sandbox = Sandbox(eval_interval=2, enable_test_api=False, quiet=False)
+    try:
+        return sandbox.start()
+    except RuntimeError as exc:
+        raise SystemExit(f'tour: the sandbox did not start ({exc})') from None
 
 
 class Tour:
@@ -207,15 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--pause', type=float, default=0.0,
                         help='Seconds to wait after each command')
     args = parser.parse_args(argv)
-    process, url = start_sandbox()
-    try:
-        return Tour(url, args.pause).main()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with start_sandbox() as sandbox:
+        return Tour(sandbox.url, args.pause).main()
 
 
 if __name__ == '__main__':

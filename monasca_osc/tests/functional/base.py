@@ -49,7 +49,6 @@ import json
 import os
 from pathlib import Path
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +57,8 @@ from typing import Any
 import urllib.error
 import urllib.request
 import uuid
+
+from monasca_osc.testing import free_port, stop_process, wait_for_http
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 KEYSTONE_TOOL = REPO_ROOT / 'tools' / 'keystone_sandbox.py'
@@ -285,60 +286,15 @@ def unique_name(prefix: str = 'test') -> str:
 
 
 # --------------------------------------------------------------------------
-# processes and ports
+# Keystone
 # --------------------------------------------------------------------------
 
-def free_port() -> int:
-    """A currently free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def wait_for_http(url: str, proc: subprocess.Popen | None = None,
-                  timeout: float = 60, log: Path | None = None) -> None:
-    """Poll ``url`` until it answers (any HTTP status) or fail clearly."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(
-                f'server for {url} exited with {proc.returncode} before it '
-                f'was ready{_log_tail(log)}')
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answered, which is all we wait for
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f'{url} not ready after {timeout}s'
-                               f'{_log_tail(log)}')
-        time.sleep(0.1)
-
-
-def _log_tail(log: Path | None, lines: int = 5) -> str:
-    if log is None or not log.exists():
+def _log_tail(log: Path, lines: int = 5) -> str:
+    if not log.exists():
         return ''
     tail = log.read_text(errors='replace').strip().splitlines()[-lines:]
     return f' ({log}):\n' + '\n'.join(tail) if tail else ''
 
-
-def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
-    """SIGTERM, then SIGKILL if it does not exit in time."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-# --------------------------------------------------------------------------
-# Keystone
-# --------------------------------------------------------------------------
 
 def keystone_venv() -> Path | None:
     """The Keystone venv to use, or None when none is installed."""
@@ -413,8 +369,12 @@ class KeystoneEnv:
                 stdin=subprocess.DEVNULL)
         finally:
             out.close()  # the child has its own descriptor
-        wait_for_http(self.auth_url, self.proc, timeout=90,
-                      log=self.workdir / 'serve.log')
+        try:
+            wait_for_http(self.auth_url, self.proc, timeout=90,
+                          what='Keystone')
+        except RuntimeError as exc:
+            raise RuntimeError(f'{exc}{_log_tail(self.workdir / "serve.log")}'
+                               ) from None
         self.start_seconds = time.monotonic() - start
 
     def stop(self) -> None:

@@ -1,6 +1,7 @@
 """Helpers shared by the ``test_commands_*`` functional tests.
 
-The tests run the real ``openstack`` binary (``base.run_openstack``). In
+The tests run ``openstack`` through ``base.run_openstack`` (in-process
+unless ``binary=True``: see ``base``). In
 no-Keystone mode every test gets its own tenant: ``token=T`` makes the CLI
 send ``X-Auth-Token: T``, which the sandbox files under tenant ``T`` with
 monasca-user rights. Bulk test data (thousands of measurements, several

@@ -47,18 +47,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def start_sandbox(**options: Any) -> Any:
-    """Start a ``SandboxServer`` (imported lazily: collection never needs
-    the sandbox)."""
-    from monasca_osc.tests.fixtures import SandboxServer
+    """Start a ``monasca_osc.testing.Sandbox`` (imported lazily: collection
+    never needs the sandbox)."""
+    from monasca_osc.testing import Sandbox
 
-    return SandboxServer(**options).start()
+    return Sandbox(**options).start()
 
 
 @pytest.fixture(scope='session')
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The shared no-Keystone sandbox (header-trust auth, test API on)."""
-    server = start_sandbox(enable_test_api=True,
-                           log_dir=tmp_path_factory.mktemp('sandbox'))
+    server = start_sandbox(
+        enable_test_api=True,
+        log_file=tmp_path_factory.mktemp('sandbox') / 'sandbox.log')
     base.HARNESS.sandbox_endpoint = server.endpoint
     try:
         yield server
@@ -101,7 +102,8 @@ def keystone(tmp_path_factory: pytest.TempPathFactory
             port=sandbox_port, enable_test_api=True,
             keystone_url=env.auth_url, keystone_user='monasca',
             keystone_password=env.password('monasca'),
-            keystone_project='service', log_dir=workdir)
+            keystone_project='service',
+            log_file=workdir / 'sandbox.log')
         # If the sandbox chose its own port, fix the catalog to match.
         env.set_monitoring_url(server.endpoint)
         env.sandbox = server

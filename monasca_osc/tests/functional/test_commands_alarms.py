@@ -1,6 +1,7 @@
 """``openstack monitoring alarm [definition] ...`` end to end.
 
-Real ``openstack`` binary, no-Keystone sandbox. Alarms are made by the
+In-process ``openstack`` (``base.run_openstack``; the ``*_binary`` test runs
+the real binary), no-Keystone sandbox. Alarms are made by the
 sandbox's threshold evaluator, which runs after every metric POST; the
 tests post data at least two minutes old so that each new alarm's first
 period has closed.
@@ -29,9 +30,9 @@ def endpoint() -> Iterator[str]:
     Alarms are still evaluated after every metric POST, but a state set by
     a test is never re-evaluated behind its back.
     """
-    from monasca_osc.tests.fixtures import SandboxServer
+    from monasca_osc.testing import Sandbox
 
-    server = SandboxServer(eval_interval=0).start()
+    server = Sandbox(eval_interval=0).start()
     _SERVER['endpoint'] = server.endpoint
     try:
         yield server.endpoint
@@ -40,12 +41,14 @@ def endpoint() -> Iterator[str]:
         server.stop()
 
 
-def osc(tenant: str, *args: Any, check: bool = True) -> base.CommandResult:
-    return lib.osc(tenant, *args, check=check, endpoint=_SERVER['endpoint'])
+def osc(tenant: str, *args: Any, check: bool = True,
+        binary: bool | None = None) -> base.CommandResult:
+    return lib.osc(tenant, *args, check=check, endpoint=_SERVER['endpoint'],
+                   binary=binary)
 
 
-def osc_json(tenant: str, *args: Any) -> Any:
-    return osc(tenant, *args, '-f', 'json').json()
+def osc_json(tenant: str, *args: Any, binary: bool | None = None) -> Any:
+    return osc(tenant, *args, '-f', 'json', binary=binary).json()
 
 
 @pytest.fixture
@@ -55,6 +58,30 @@ def tenant() -> str:
 
 def _by_name(rows: list[dict], key: str = 'Name') -> dict[str, dict]:
     return {r[key]: r for r in rows}
+
+
+def test_alarm_definition_and_alarm_binary(tenant: str) -> None:
+    """Smoke test of the group through the real ``openstack`` binary."""
+    created = osc_json(tenant, 'alarm', 'definition', 'create', 'smoke',
+                       '--expression', 'max(smoke.cpu) > 1', '--match-by',
+                       'hostname', '--severity', 'HIGH', binary=True)
+    assert created['match_by'] == ['hostname']
+    assert created['severity'] == 'HIGH'
+    assert [d['Name'] for d in osc_json(tenant, 'alarm', 'definition',
+                                        'list', binary=True)] == ['smoke']
+    lib.post_metrics(_SERVER['endpoint'], tenant, [
+        lib.metric('smoke.cpu', 5, {'hostname': 'h'},
+                   timestamp_ms=lib.now_ms() - 180_000)])
+    alarms = osc_json(tenant, 'alarm', 'list', binary=True)
+    assert [(a['Definition'], a['Metrics'], a['Severity']) for a in alarms
+            ] == [('smoke', [{'name': 'smoke.cpu',
+                              'dimensions': {'hostname': 'h'}}], 'HIGH')]
+    assert osc_json(tenant, 'alarm', 'count', binary=True) == [{'Count': 1}]
+    shown = osc_json(tenant, 'alarm', 'show', alarms[0]['ID'], binary=True)
+    assert shown['id'] == alarms[0]['ID']
+    bad = osc(tenant, 'alarm', 'definition', 'create', 'x', '--expression',
+              'max(cpu) >', check=False, binary=True)
+    assert bad.returncode == 1 and bad.stderr.count('\n') == 1
 
 
 # --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from monasca_osc.tests.fixtures import SandboxServer
+from monasca_osc.testing import Sandbox
 from monasca_osc.tests.functional import base
 from monasca_osc.tests.functional import commands_lib as lib
 
@@ -26,13 +26,13 @@ TYPES = 'EMAIL,WEBHOOK,PAGERDUTY,SLACK'
 SEVERITIES = ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL')
 
 
-def _start() -> SandboxServer:
-    return SandboxServer(extra_args=['--notification-types', TYPES,
+def _start() -> Sandbox:
+    return Sandbox(extra_args=['--notification-types', TYPES,
                                      '--eval-interval', '0']).start()
 
 
 @pytest.fixture(scope='module')
-def sandbox_a() -> Iterator[SandboxServer]:
+def sandbox_a() -> Iterator[Sandbox]:
     server = _start()
     try:
         yield server
@@ -41,7 +41,7 @@ def sandbox_a() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture(scope='module')
-def sandbox_b() -> Iterator[SandboxServer]:
+def sandbox_b() -> Iterator[Sandbox]:
     server = _start()
     try:
         yield server
@@ -50,7 +50,7 @@ def sandbox_b() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def sb(sandbox_a: SandboxServer) -> Iterator[SandboxServer]:
+def sb(sandbox_a: Sandbox) -> Iterator[Sandbox]:
     sandbox_a.clear_faults()
     yield sandbox_a
     sandbox_a.clear_faults()
@@ -61,7 +61,7 @@ def tenant() -> str:
     return lib.new_tenant()
 
 
-def cfg(server: SandboxServer, tenant: str, *args: Any,
+def cfg(server: Sandbox, tenant: str, *args: Any,
         **kwargs: Any) -> base.CommandResult:
     kwargs.setdefault('check', False)
     return lib.osc(tenant, 'config', *args, endpoint=server.endpoint,
@@ -74,13 +74,13 @@ def write(tmp_path: Path, text: str, name: str = 'monitoring.yaml') -> str:
     return str(path)
 
 
-def writes(server: SandboxServer) -> list[tuple[str, str]]:
+def writes(server: Sandbox) -> list[tuple[str, str]]:
     """The requests that changed something, in order."""
     return [(r['method'], r['path']) for r in server.requests()['recent']
             if r['method'] != 'GET']
 
 
-def stored(server: SandboxServer, tenant: str) -> tuple[dict, dict]:
+def stored(server: Sandbox, tenant: str) -> tuple[dict, dict]:
     methods = lib.api(server.endpoint, 'GET', 'notification-methods',
                       tenant=tenant)['elements']
     definitions = lib.api(server.endpoint, 'GET', 'alarm-definitions',
@@ -118,7 +118,7 @@ alarm_definitions:
 # round trip
 # --------------------------------------------------------------------------
 
-def _realistic_configuration(server: SandboxServer, tenant: str) -> None:
+def _realistic_configuration(server: Sandbox, tenant: str) -> None:
     """12 methods of 4 types, 30 definitions: every severity, match_by,
     deterministic ones, all three action lists, actions disabled."""
     endpoint = server.endpoint
@@ -154,8 +154,8 @@ def _realistic_configuration(server: SandboxServer, tenant: str) -> None:
                     {'actions_enabled': False}, tenant=tenant)
 
 
-def test_round_trip_between_two_sandboxes(sandbox_a: SandboxServer,
-                                          sandbox_b: SandboxServer,
+def test_round_trip_between_two_sandboxes(sandbox_a: Sandbox,
+                                          sandbox_b: Sandbox,
                                           tmp_path: Path) -> None:
     tenant_a, tenant_b = lib.new_tenant(), lib.new_tenant()
     _realistic_configuration(sandbox_a, tenant_a)
@@ -200,7 +200,7 @@ def test_round_trip_between_two_sandboxes(sandbox_a: SandboxServer,
     assert writes(sandbox_b) == []
 
 
-def test_export_to_file_and_filters(sb: SandboxServer, tenant: str,
+def test_export_to_file_and_filters(sb: Sandbox, tenant: str,
                                     tmp_path: Path) -> None:
     assert cfg(sb, tenant, 'apply', write(tmp_path, BASIC)).returncode == 0
     out = tmp_path / 'out.yaml'
@@ -228,7 +228,7 @@ def test_export_to_file_and_filters(sb: SandboxServer, tenant: str,
 # diff
 # --------------------------------------------------------------------------
 
-def test_diff_exit_codes_and_json_plan(sb: SandboxServer, tenant: str,
+def test_diff_exit_codes_and_json_plan(sb: Sandbox, tenant: str,
                                        tmp_path: Path) -> None:
     path = write(tmp_path, BASIC)
     result = cfg(sb, tenant, 'diff', path, '-f', 'json')
@@ -266,7 +266,7 @@ def test_diff_exit_codes_and_json_plan(sb: SandboxServer, tenant: str,
     assert 'severity: HIGH -> MEDIUM' in table.stdout
 
 
-def test_diff_reads_stdin(sb: SandboxServer, tenant: str) -> None:
+def test_diff_reads_stdin(sb: Sandbox, tenant: str) -> None:
     result = cfg(sb, tenant, 'diff', '-', '-f', 'value', '-c', 'Action',
                  '-c', 'Name', input=BASIC)
     assert (result.returncode, result.stdout.splitlines()) == (1, [
@@ -276,7 +276,7 @@ def test_diff_reads_stdin(sb: SandboxServer, tenant: str) -> None:
 
 @pytest.mark.parametrize('case', ['invalid file', 'missing file',
                                   'server error', 'unknown method'])
-def test_diff_exits_2_on_any_error(sb: SandboxServer, tenant: str,
+def test_diff_exits_2_on_any_error(sb: Sandbox, tenant: str,
                                    tmp_path: Path, case: str) -> None:
     path = write(tmp_path, BASIC)
     if case == 'invalid file':
@@ -300,7 +300,7 @@ def test_diff_exits_2_on_any_error(sb: SandboxServer, tenant: str,
 # apply
 # --------------------------------------------------------------------------
 
-def test_apply_order_methods_first_deletions_last(sb: SandboxServer,
+def test_apply_order_methods_first_deletions_last(sb: Sandbox,
                                                   tenant: str,
                                                   tmp_path: Path) -> None:
     old_method = lib.create_notification(sb.endpoint, tenant, 'team-old-m')
@@ -338,7 +338,7 @@ def test_apply_order_methods_first_deletions_last(sb: SandboxServer,
         [methods['team-ops-mail']['id'], methods['team-ops-hook']['id']])
 
 
-def test_dry_run_sends_no_change(sb: SandboxServer, tenant: str,
+def test_dry_run_sends_no_change(sb: Sandbox, tenant: str,
                                  tmp_path: Path) -> None:
     lib.create_definition(sb.endpoint, tenant, 'gone', 'max(x) > 1')
     lib.create_definition(sb.endpoint, tenant, 'kept', 'max(x) > 1')
@@ -359,7 +359,7 @@ def test_dry_run_sends_no_change(sb: SandboxServer, tenant: str,
     assert (methods, sorted(definitions)) == ({}, ['gone', 'kept'])
 
 
-def test_update_in_place_keeps_id_and_alarms(sb: SandboxServer, tenant: str,
+def test_update_in_place_keeps_id_and_alarms(sb: Sandbox, tenant: str,
                                              tmp_path: Path) -> None:
     assert cfg(sb, tenant, 'apply', write(tmp_path, BASIC)).returncode == 0
     before = stored(sb, tenant)[1]['cpu-high']
@@ -376,7 +376,7 @@ def test_update_in_place_keeps_id_and_alarms(sb: SandboxServer, tenant: str,
     assert (after['severity'], after['ok_actions']) == ('LOW', [])
 
 
-def test_replace_is_refused_without_allow_replace(sb: SandboxServer,
+def test_replace_is_refused_without_allow_replace(sb: Sandbox,
                                                   tenant: str,
                                                   tmp_path: Path) -> None:
     assert cfg(sb, tenant, 'apply', write(tmp_path, BASIC)).returncode == 0
@@ -422,7 +422,7 @@ def test_replace_is_refused_without_allow_replace(sb: SandboxServer,
     (['--prune'], '--prune needs --prune-scope'),
     (['--prune-scope', 'x*'], '--prune-scope is only used with --prune')])
 @pytest.mark.parametrize('command', ['apply', 'diff'])
-def test_prune_usage(sb: SandboxServer, tenant: str, tmp_path: Path,
+def test_prune_usage(sb: Sandbox, tenant: str, tmp_path: Path,
                      command: str, args: list[str], message: str) -> None:
     sb.reset_requests()
     result = cfg(sb, tenant, command, write(tmp_path, BASIC), *args)
@@ -432,7 +432,7 @@ def test_prune_usage(sb: SandboxServer, tenant: str, tmp_path: Path,
     assert sb.request_count() == 0
 
 
-def test_prune_only_deletes_in_scope(sb: SandboxServer, tenant: str,
+def test_prune_only_deletes_in_scope(sb: Sandbox, tenant: str,
                                      tmp_path: Path) -> None:
     for name in ('a-1', 'a-2', 'b-1'):
         lib.create_definition(sb.endpoint, tenant, name, 'max(x) > 1')
@@ -453,7 +453,7 @@ def test_prune_only_deletes_in_scope(sb: SandboxServer, tenant: str,
      "Refusing to prune: --prune-scope * would delete every object in the "
      "project (3)"),
 ])
-def test_prune_refusals_send_no_change(sb: SandboxServer, tenant: str,
+def test_prune_refusals_send_no_change(sb: Sandbox, tenant: str,
                                        tmp_path: Path, text: str,
                                        message: str) -> None:
     lib.create_notification(sb.endpoint, tenant, 'm')
@@ -485,7 +485,7 @@ alarm_definitions:
 '''
 
 
-def test_variables_from_var_var_file_and_environment(sb: SandboxServer,
+def test_variables_from_var_var_file_and_environment(sb: Sandbox,
                                                      tenant: str,
                                                      tmp_path: Path) -> None:
     var_file = tmp_path / 'prod.env'
@@ -511,7 +511,7 @@ def test_variables_from_var_var_file_and_environment(sb: SandboxServer,
     assert 's3cr3t' not in diff.stdout + diff.stderr
 
 
-def test_undefined_variable_names_file_and_line(sb: SandboxServer,
+def test_undefined_variable_names_file_and_line(sb: Sandbox,
                                                 tenant: str,
                                                 tmp_path: Path) -> None:
     path = write(tmp_path, TEMPLATE)
@@ -536,7 +536,7 @@ def test_undefined_variable_names_file_and_line(sb: SandboxServer,
     ('name: ops-hook', "monitoring.yaml:5: notification method #2: unknown "
                        "field 'nmae'"),
 ])
-def test_an_invalid_file_sends_nothing(sb: SandboxServer, tenant: str,
+def test_an_invalid_file_sends_nothing(sb: Sandbox, tenant: str,
                                        tmp_path: Path, bad: str,
                                        message: str) -> None:
     broken = {'expression': 'expression: avg(cpu.idle_perc{service=web) < 1',
@@ -558,7 +558,7 @@ def test_an_invalid_file_sends_nothing(sb: SandboxServer, tenant: str,
 
 
 def test_unsupported_notification_type_is_refused_before_any_change(
-        sb: SandboxServer, tenant: str, tmp_path: Path) -> None:
+        sb: Sandbox, tenant: str, tmp_path: Path) -> None:
     path = write(tmp_path, BASIC.replace('type: WEBHOOK', 'type: JIRA'))
     sb.reset_requests()
     result = cfg(sb, tenant, 'apply', path)
@@ -574,7 +574,7 @@ def test_unsupported_notification_type_is_refused_before_any_change(
 # --------------------------------------------------------------------------
 
 def test_failure_in_the_middle_says_what_was_and_was_not_applied(
-        sb: SandboxServer, tenant: str, tmp_path: Path) -> None:
+        sb: Sandbox, tenant: str, tmp_path: Path) -> None:
     lib.create_definition(sb.endpoint, tenant, 'old', 'max(x) > 1')
     lib.create_definition(sb.endpoint, tenant, 'not-ours', 'max(x) > 1')
     path = write(tmp_path, BASIC + '- name: zz-last\n'
@@ -624,8 +624,8 @@ def test_failure_in_the_middle_says_what_was_and_was_not_applied(
 # the real binary (smoke tests; everything above runs in-process)
 # --------------------------------------------------------------------------
 
-def test_export_apply_diff_exit_codes_binary(sandbox_a: SandboxServer,
-                                             sandbox_b: SandboxServer,
+def test_export_apply_diff_exit_codes_binary(sandbox_a: Sandbox,
+                                             sandbox_b: Sandbox,
                                              tmp_path: Path) -> None:
     tenant_a, tenant_b = lib.new_tenant(), lib.new_tenant()
     path = write(tmp_path, BASIC)
@@ -654,7 +654,7 @@ def test_export_apply_diff_exit_codes_binary(sandbox_a: SandboxServer,
     assert error.stderr.count('\n') == 1 and 'URGENT' in error.stderr
 
 
-def test_apply_usage_and_failure_exit_codes_binary(sb: SandboxServer,
+def test_apply_usage_and_failure_exit_codes_binary(sb: Sandbox,
                                                    tenant: str,
                                                    tmp_path: Path) -> None:
     path = write(tmp_path, BASIC)

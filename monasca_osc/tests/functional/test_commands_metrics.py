@@ -1,7 +1,8 @@
 """``openstack monitoring metric|measurement|statistics ...`` end to end.
 
-Real ``openstack`` binary, no-Keystone sandbox; every test (or module
-fixture) has its own tenant, so the expected listings are exact.
+In-process ``openstack`` (``base.run_openstack``; the ``*_binary`` test runs
+the real binary), no-Keystone sandbox; every test (or module fixture) has
+its own tenant, so the expected listings are exact.
 """
 
 from __future__ import annotations
@@ -26,6 +27,35 @@ def tenant() -> str:
 @pytest.fixture(scope='module')
 def endpoint(sandbox: Any) -> str:
     return sandbox.endpoint
+
+
+def test_metric_measurement_statistics_binary(tenant: str) -> None:
+    """Smoke test of the group through the real ``openstack`` binary."""
+    def real(*args: str) -> Any:
+        return osc_json(tenant, *args, binary=True)
+
+    created = real('metric', 'create', 'smoke.cpu', '--value', '1.5',
+                   '--dimension', 'hostname=h', '--time',
+                   '2024-01-02T03:04:05.000Z')
+    assert created == {'name': 'smoke.cpu', 'dimensions': {'hostname': 'h'},
+                       'timestamp': '2024-01-02T03:04:05.000Z',
+                       'value': 1.5, 'value_meta': {}}
+    assert real('metric', 'list') == [
+        {'Name': 'smoke.cpu', 'Dimensions': {'hostname': 'h'}}]
+    assert real('metric', 'name', 'list') == [{'Name': 'smoke.cpu'}]
+    rows = real('measurement', 'list', '--name', 'smoke.cpu', '--start',
+                '2024-01-02T03:00:00Z')
+    assert [(r['Timestamp'], r['Value']) for r in rows] == [
+        ('2024-01-02T03:04:05.000Z', 1.5)]
+    assert real('statistics', 'list', '--name', 'smoke.cpu', '--statistic',
+                'avg,count', '--period', '3600', '--start',
+                '2024-01-02T03:00:00Z') == [
+        {'Name': 'smoke.cpu', 'Dimensions': {'hostname': 'h'},
+         'Timestamp': '2024-01-02T03:00:00Z', 'Avg': 1.5, 'Count': 1}]
+    bad = osc(tenant, 'metric', 'create', 'bad name', '--value', '1',
+              check=False, binary=True)
+    assert bad.returncode == 1 and bad.stdout == ''
+    assert bad.stderr.count('\n') == 1 and 'bad name' in bad.stderr
 
 
 # --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """``openstack monitoring notification method|version|health ...`` end to end.
 
-Real ``openstack`` binary, no-Keystone sandbox, one tenant per test.
+In-process ``openstack`` (``base.run_openstack``; the ``*_binary`` test runs
+the real binary), no-Keystone sandbox, one tenant per test.
 """
 
 from __future__ import annotations
@@ -25,6 +26,25 @@ def tenant() -> str:
 @pytest.fixture(scope='module')
 def endpoint(sandbox: Any) -> str:
     return sandbox.endpoint
+
+
+def test_notification_version_health_binary(tenant: str) -> None:
+    """Smoke test of the group through the real ``openstack`` binary."""
+    created = osc_json(tenant, 'notification', 'method', 'create', 'smoke',
+                       '--type', 'WEBHOOK', '--address',
+                       'http://127.0.0.1:9/hook', '--period', '60',
+                       binary=True)
+    assert created['period'] == 60 and created['type'] == 'WEBHOOK'
+    assert osc_json(tenant, 'notification', 'method', 'list',
+                    binary=True) == [
+        {'ID': created['id'], 'Name': 'smoke', 'Type': 'WEBHOOK',
+         'Address': 'http://127.0.0.1:9/hook', 'Period': 60}]
+    missing = osc(tenant, 'notification', 'method', 'show', 'no-such',
+                  check=False, binary=True)
+    lib.assert_one_line_error(missing, 'no-such')
+    assert osc_json(tenant, 'version', 'show', binary=True) == VERSION
+    assert osc(tenant, 'health', 'show', '-f', 'value', '-c', 'status',
+               binary=True).stdout == '200\n'
 
 
 # --------------------------------------------------------------------------

@@ -30,15 +30,15 @@ import uuid
 
 import pytest
 
-from monasca_osc.tests.fixtures import SandboxServer
+from monasca_osc.testing import Sandbox
 from monasca_osc.tests.functional import base
 
 BASE_MS = 1_714_557_600_000  # 2024-05-01T10:00:00Z
 
 
 @pytest.fixture(scope='module')
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(eval_interval=0) as sandbox:
+def server() -> Iterator[Sandbox]:
+    with Sandbox(eval_interval=0) as sandbox:
         yield sandbox
 
 
@@ -47,7 +47,7 @@ def tenant() -> str:
     return f'ingest-{uuid.uuid4().hex[:10]}'
 
 
-def osc(server: SandboxServer, tenant: str, *args: Any,
+def osc(server: Sandbox, tenant: str, *args: Any,
         check: bool = True, endpoint: str | None = None,
         **kwargs: Any) -> base.CommandResult:
     return base.run_openstack('monitoring', 'metric', 'create', *args,
@@ -95,7 +95,7 @@ def write_csv(path: Path, count: int, name: str) -> Path:
     return path
 
 
-def stats(server: SandboxServer, tenant: str, name: str) -> dict[str, Any]:
+def stats(server: Sandbox, tenant: str, name: str) -> dict[str, Any]:
     """count, sum, min, max of every point of ``name`` (all series)."""
     query = (f'name={quote(name)}&merge_metrics=true&period=1000000000'
              f'&start_time=2000-01-01T00:00:00Z&statistics=count,sum,min,max')
@@ -111,7 +111,7 @@ def stats(server: SandboxServer, tenant: str, name: str) -> dict[str, Any]:
                     strict=True))
 
 
-def expect_all(server: SandboxServer, tenant: str, name: str,
+def expect_all(server: Sandbox, tenant: str, name: str,
                values: set[int] | range) -> None:
     values = set(values)
     got = stats(server, tenant, name)
@@ -337,7 +337,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def rejecting_proxy(server: SandboxServer) -> Iterator[_RejectingProxy]:
+def rejecting_proxy(server: Sandbox) -> Iterator[_RejectingProxy]:
     proxy = _RejectingProxy(server.url)
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
@@ -548,7 +548,7 @@ def test_kill_9_then_resume_sends_every_record_once(server, tenant,
     assert server.request_count() == 0
 
 
-def settled_request_count(server: SandboxServer) -> int:
+def settled_request_count(server: Sandbox) -> int:
     count = server.request_count()
     while True:
         time.sleep(0.5)
@@ -620,7 +620,7 @@ def test_strict_stops_at_the_first_invalid_record(server, tenant, tmp_path):
     expect_all(server, tenant, 'strict.metric', range(2345))
 
 
-def wait_for_count(server: SandboxServer, tenant: str, name: str,
+def wait_for_count(server: Sandbox, tenant: str, name: str,
                    count: int, timeout: float) -> float:
     """Seconds until the server holds ``count`` points of ``name``."""
     started = time.monotonic()
@@ -682,7 +682,7 @@ def test_stdin_with_a_checkpoint_is_refused(server, tenant, tmp_path):
 # terminal and signals
 # --------------------------------------------------------------------------
 
-def osc_argv(server: SandboxServer, tenant: str, *args: Any) -> list[str]:
+def osc_argv(server: Sandbox, tenant: str, *args: Any) -> list[str]:
     return [str(base.BIN_DIR / 'openstack'), '--os-auth-type', 'admin_token',
             '--os-endpoint', server.endpoint, '--os-token', tenant,
             'monitoring', 'metric', 'create', *args]

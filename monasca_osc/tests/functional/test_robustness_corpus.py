@@ -24,6 +24,11 @@ from monasca_osc.tests.functional.corpus import monasca as monasca_table
 from monasca_osc.tests.functional.corpus import openstack as openstack_table
 from monasca_osc.tests.functional.corpus.cli import Run, run_cli
 
+# Every command here runs the real binaries: arguments that are not
+# UTF-8 reach Python through the OS, and the corpus is the record of what
+# a user typing them sees.
+pytestmark = pytest.mark.binary
+
 TABLE = ([('openstack', case) for case in openstack_table.CASES]
          + [('monasca', case) for case in monasca_table.CASES])
 NOT_FOUND = re.compile(r'HTTP 404|not found|No .+ with (name or )?ID', re.I)

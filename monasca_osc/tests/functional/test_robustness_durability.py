@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from monasca_osc.tests.fixtures import SandboxServer
+from monasca_osc.testing import Sandbox
 from monasca_osc.tests.functional import base
 
 TENANT = 'durability'
@@ -41,7 +41,7 @@ def test_kill_9_loses_no_acknowledged_metric(tmp_path: Any) -> None:
     from monasca_osc import exceptions
 
     db = tmp_path / 'sandbox.db'
-    server = SandboxServer(db=db, eval_interval=0).start()
+    server = Sandbox(db=db, eval_interval=0).start()
     acknowledged: set[int] = set()
     failed: list[str] = []
     lock = threading.Lock()
@@ -114,7 +114,7 @@ def test_kill_9_loses_no_acknowledged_metric(tmp_path: Any) -> None:
 def test_restart_keeps_definitions_and_notification_methods(
         tmp_path: Any) -> None:
     db = tmp_path / 'sandbox.db'
-    server = SandboxServer(db=db, eval_interval=0).start()
+    server = Sandbox(db=db, eval_interval=0).start()
     try:
         monitoring = client(server.endpoint)
         method = monitoring.notifications.create(

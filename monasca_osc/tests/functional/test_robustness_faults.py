@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from monasca_osc.tests.fixtures import SandboxServer, free_port
+from monasca_osc.testing import Sandbox, free_port
 from monasca_osc.tests.functional import base
 from monasca_osc.tests.functional.corpus.cli import (
     Run,
@@ -40,9 +40,9 @@ CLIS = ('openstack', 'monasca')
 
 
 @pytest.fixture(scope='module')
-def server() -> Iterator[SandboxServer]:
+def server() -> Iterator[Sandbox]:
     """A sandbox of its own: fault rules never leak into other tests."""
-    sandbox = SandboxServer(eval_interval=0).start()
+    sandbox = Sandbox(eval_interval=0).start()
     try:
         yield sandbox
     finally:
@@ -50,7 +50,7 @@ def server() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def sandbox(server: SandboxServer) -> Iterator[SandboxServer]:
+def sandbox(server: Sandbox) -> Iterator[Sandbox]:
     server.clear_faults()
     server.reset_requests()
     yield server
@@ -64,11 +64,11 @@ def one_line(result: Run) -> str:
     return lines[0]
 
 
-def metrics_fault(sandbox: SandboxServer, **rule: Any) -> None:
+def metrics_fault(sandbox: Sandbox, **rule: Any) -> None:
     sandbox.faults(path='/v2.0/metrics', **rule)
 
 
-def cli_run(cli: str, sandbox: SandboxServer, *args: str,
+def cli_run(cli: str, sandbox: Sandbox, *args: str,
             options: tuple[str, ...] = (), env: dict[str, str] | None = None,
             timeout: float = 90) -> Run:
     return run_cli(cli, sandbox.endpoint, *options, *args, env=env,
@@ -93,7 +93,7 @@ def cloud_run(cli: str, env: dict[str, str], *args: str) -> Run:
                {**env, 'OS_CLOUD': 'sandbox'})
 
 
-def stored_metrics(sandbox: SandboxServer, name: str) -> list[dict]:
+def stored_metrics(sandbox: Sandbox, name: str) -> list[dict]:
     status, body = sandbox.request('GET', f'/v2.0/metrics?name={name}',
                                    tenant=TENANT)
     assert status == 200, body
@@ -104,7 +104,7 @@ def stored_metrics(sandbox: SandboxServer, name: str) -> list[dict]:
 
 @pytest.mark.parametrize('status', [429, 500, 502, 503, 504])
 @pytest.mark.parametrize('cli', CLIS)
-def test_read_is_retried_on_transient_status(sandbox: SandboxServer,
+def test_read_is_retried_on_transient_status(sandbox: Sandbox,
                                              cli: str, status: int) -> None:
     metrics_fault(sandbox, status=status, count=2, retry_after=0)
     result = cli_run(cli, sandbox, *LIST[cli])
@@ -116,7 +116,7 @@ def test_read_is_retried_on_transient_status(sandbox: SandboxServer,
 
 @pytest.mark.parametrize('action', ['drop', 'reset', 'truncate', 'html'])
 @pytest.mark.parametrize('cli', CLIS)
-def test_read_is_retried_on_broken_responses(sandbox: SandboxServer,
+def test_read_is_retried_on_broken_responses(sandbox: Sandbox,
                                              cli: str, action: str) -> None:
     metrics_fault(sandbox, action=action, count=1)
     result = cli_run(cli, sandbox, *LIST[cli])
@@ -126,7 +126,7 @@ def test_read_is_retried_on_broken_responses(sandbox: SandboxServer,
 
 
 @pytest.mark.parametrize('cli', CLIS)
-def test_retries_are_visible_with_verbose(sandbox: SandboxServer,
+def test_retries_are_visible_with_verbose(sandbox: Sandbox,
                                           cli: str) -> None:
     metrics_fault(sandbox, status=503, count=2, retry_after=0)
     result = cli_run(cli, sandbox, *LIST[cli], options=('-v',))
@@ -162,7 +162,7 @@ PERMANENT = {
 
 @pytest.mark.parametrize('kind', sorted(PERMANENT))
 @pytest.mark.parametrize('cli', CLIS)
-def test_permanent_failure_is_one_line(sandbox: SandboxServer, cli: str,
+def test_permanent_failure_is_one_line(sandbox: Sandbox, cli: str,
                                        kind: str) -> None:
     rule, attempts, pattern = PERMANENT[kind]
     metrics_fault(sandbox, count=None, **rule)
@@ -189,7 +189,7 @@ def test_connection_refused_is_one_bounded_line(cli: str) -> None:
 
 # -- the retry budget: option, environment, clouds.yaml ----------------------
 
-def _budget_run(cli: str, sandbox: SandboxServer, source: str,
+def _budget_run(cli: str, sandbox: Sandbox, source: str,
                 tmp_path: Path) -> Run:
     if source == 'option':
         return cli_run(cli, sandbox, *LIST[cli], options=(RETRIES[cli], '2'))
@@ -214,7 +214,7 @@ def _budget_run(cli: str, sandbox: SandboxServer, source: str,
     ('option', 3), ('env', 2), ('option-beats-env', 1), ('clouds.yaml', 1),
     ('default', 4)])
 @pytest.mark.parametrize('cli', CLIS)
-def test_retry_budget(sandbox: SandboxServer, tmp_path: Path, cli: str,
+def test_retry_budget(sandbox: Sandbox, tmp_path: Path, cli: str,
                       source: str, attempts: int) -> None:
     metrics_fault(sandbox, status=503, retry_after=0, count=None)
     result = _budget_run(cli, sandbox, source, tmp_path)
@@ -228,7 +228,7 @@ def test_retry_budget(sandbox: SandboxServer, tmp_path: Path, cli: str,
 SLOW = 20  # seconds the sandbox sits on each request
 
 
-def _timeout_run(cli: str, sandbox: SandboxServer, source: str,
+def _timeout_run(cli: str, sandbox: Sandbox, source: str,
                  tmp_path: Path) -> Run:
     if source == 'option':
         return cli_run(cli, sandbox, *LIST[cli],
@@ -247,7 +247,7 @@ def _timeout_run(cli: str, sandbox: SandboxServer, source: str,
 @pytest.mark.parametrize('source,attempts', [
     ('option', 2), ('env', 1), ('clouds.yaml', 1)])
 @pytest.mark.parametrize('cli', CLIS)
-def test_timeout(sandbox: SandboxServer, tmp_path: Path, cli: str,
+def test_timeout(sandbox: Sandbox, tmp_path: Path, cli: str,
                  source: str, attempts: int) -> None:
     metrics_fault(sandbox, latency=SLOW, count=None)
     result = _timeout_run(cli, sandbox, source, tmp_path)
@@ -261,7 +261,7 @@ def test_timeout(sandbox: SandboxServer, tmp_path: Path, cli: str,
 
 
 @pytest.mark.parametrize('cli', CLIS)
-def test_slow_but_in_time_is_not_a_timeout(sandbox: SandboxServer,
+def test_slow_but_in_time_is_not_a_timeout(sandbox: Sandbox,
                                            cli: str) -> None:
     metrics_fault(sandbox, latency=1, count=None)
     result = cli_run(cli, sandbox, *LIST[cli], options=(TIMEOUT[cli], '10'))
@@ -272,7 +272,7 @@ def test_slow_but_in_time_is_not_a_timeout(sandbox: SandboxServer,
 # -- Retry-After -------------------------------------------------------------
 
 @pytest.mark.parametrize('cli', CLIS)
-def test_retry_after_is_honoured(sandbox: SandboxServer, cli: str) -> None:
+def test_retry_after_is_honoured(sandbox: Sandbox, cli: str) -> None:
     metrics_fault(sandbox, status=503, retry_after=3, count=1)
     result = cli_run(cli, sandbox, *LIST[cli], options=('-v',))
     assert result.returncode == 0, result
@@ -283,7 +283,7 @@ def test_retry_after_is_honoured(sandbox: SandboxServer, cli: str) -> None:
     assert result.seconds >= 3.0
 
 
-def test_retry_after_on_429_retries_even_a_create(sandbox: SandboxServer
+def test_retry_after_on_429_retries_even_a_create(sandbox: Sandbox
                                                   ) -> None:
     sandbox.faults(method='POST', path='/v2.0/alarm-definitions',
                    status=429, retry_after=2, count=1)
@@ -299,7 +299,7 @@ def test_retry_after_on_429_retries_even_a_create(sandbox: SandboxServer
 
 # -- backoff and jitter, measured in-process ---------------------------------
 
-def _client(sandbox: SandboxServer, delays: list[float], retries: int) -> Any:
+def _client(sandbox: Sandbox, delays: list[float], retries: int) -> Any:
     from monasca_osc import client
 
     monitoring = client.Client(endpoint=sandbox.endpoint, token=TENANT,
@@ -308,7 +308,7 @@ def _client(sandbox: SandboxServer, delays: list[float], retries: int) -> Any:
     return monitoring
 
 
-def test_backoff_grows_exponentially_with_full_jitter(sandbox: SandboxServer
+def test_backoff_grows_exponentially_with_full_jitter(sandbox: Sandbox
                                                       ) -> None:
     from monasca_osc import exceptions
 
@@ -330,7 +330,7 @@ def test_backoff_grows_exponentially_with_full_jitter(sandbox: SandboxServer
         assert len({round(d[attempt], 6) for d in runs}) > 1
 
 
-def test_retry_after_replaces_backoff_and_is_capped(sandbox: SandboxServer
+def test_retry_after_replaces_backoff_and_is_capped(sandbox: Sandbox
                                                     ) -> None:
     from monasca_osc import exceptions
 
@@ -349,7 +349,7 @@ def test_retry_after_replaces_backoff_and_is_capped(sandbox: SandboxServer
 # -- writes: idempotent ones are retried, creates only on 429 ---------------
 
 @pytest.mark.parametrize('cli', CLIS)
-def test_metric_post_is_retried_and_stored_once(sandbox: SandboxServer,
+def test_metric_post_is_retried_and_stored_once(sandbox: Sandbox,
                                                 cli: str) -> None:
     name = base.unique_name('retried').replace('-', '.')
     sandbox.faults(method='POST', path='/v2.0/metrics', status=502, count=1)
@@ -365,7 +365,7 @@ def test_metric_post_is_retried_and_stored_once(sandbox: SandboxServer,
     {'status': 503}, {'status': 500}, {'action': 'drop'}],
     ids=['503', '500', 'drop'])
 @pytest.mark.parametrize('cli', CLIS)
-def test_create_is_not_retried(sandbox: SandboxServer, cli: str,
+def test_create_is_not_retried(sandbox: Sandbox, cli: str,
                                rule: dict) -> None:
     sandbox.faults(method='POST', path='/v2.0/alarm-definitions', count=1,
                    **rule)
@@ -385,7 +385,7 @@ def test_create_is_not_retried(sandbox: SandboxServer, cli: str,
     assert status == 200 and body['elements'] == []
 
 
-def _notification(sandbox: SandboxServer) -> dict:
+def _notification(sandbox: Sandbox) -> dict:
     status, body = sandbox.request(
         'POST', '/v2.0/notification-methods',
         {'name': base.unique_name('nm'), 'type': 'EMAIL',
@@ -395,7 +395,7 @@ def _notification(sandbox: SandboxServer) -> dict:
 
 
 @pytest.mark.parametrize('cli', CLIS)
-def test_patch_and_delete_are_retried(sandbox: SandboxServer,
+def test_patch_and_delete_are_retried(sandbox: Sandbox,
                                       cli: str) -> None:
     method = _notification(sandbox)
     path = f'/v2.0/notification-methods/{method["id"]}'
@@ -423,7 +423,7 @@ def test_patch_and_delete_are_retried(sandbox: SandboxServer,
 # -- Ctrl-C during a slow request -------------------------------------------
 
 @pytest.mark.parametrize('cli', CLIS)
-def test_interrupt_exits_130_without_traceback(sandbox: SandboxServer,
+def test_interrupt_exits_130_without_traceback(sandbox: Sandbox,
                                                cli: str) -> None:
     metrics_fault(sandbox, latency=SLOW, count=None)
     if cli == 'openstack':

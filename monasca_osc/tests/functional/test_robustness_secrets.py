@@ -17,17 +17,21 @@ from typing import Any
 
 import pytest
 
-from monasca_osc.tests.fixtures import SandboxServer, free_port
+from monasca_osc.testing import Sandbox, free_port
 from monasca_osc.tests.functional import base
 from monasca_osc.tests.functional.corpus.cli import Run, run
+
+# Every command here runs the real binaries: what a process leaves in its
+# output, logs and files.
+pytestmark = pytest.mark.binary
 
 VERBOSITY = ('--debug', '-v')
 CLIS = ('openstack', 'monasca')
 
 
 @pytest.fixture(scope='module')
-def server() -> Iterator[SandboxServer]:
-    sandbox = SandboxServer(eval_interval=0).start()
+def server() -> Iterator[Sandbox]:
+    sandbox = Sandbox(eval_interval=0).start()
     try:
         yield sandbox
     finally:
@@ -97,7 +101,7 @@ COMMANDS = {
 }
 
 
-def exercise(cli: str, sandbox: SandboxServer, transcript: Transcript,
+def exercise(cli: str, sandbox: Sandbox, transcript: Transcript,
              argv_env: Any, flag: str) -> None:
     """Success, retried read, not-found, local error, failed auth."""
     commands = COMMANDS[cli]
@@ -127,7 +131,7 @@ def exercise(cli: str, sandbox: SandboxServer, transcript: Transcript,
 
 @pytest.mark.parametrize('flag', VERBOSITY)
 @pytest.mark.parametrize('cli', CLIS)
-def test_token_never_shown(server: SandboxServer, tmp_path: Path, cli: str,
+def test_token_never_shown(server: Sandbox, tmp_path: Path, cli: str,
                            flag: str) -> None:
     token = secret('token')
 
@@ -150,7 +154,7 @@ def test_token_never_shown(server: SandboxServer, tmp_path: Path, cli: str,
 
 
 @pytest.mark.parametrize('flag', VERBOSITY)
-def test_token_not_in_bulk_ingest_errors_file(server: SandboxServer,
+def test_token_not_in_bulk_ingest_errors_file(server: Sandbox,
                                               tmp_path: Path,
                                               flag: str) -> None:
     token = secret('token')
@@ -373,7 +377,7 @@ COMMAND = {'openstack': ('monitoring', 'metric', 'list'),
 
 
 @pytest.mark.parametrize('cli,kind,form,flag,first', _matrix())
-def test_secret_matrix_never_shown(server: SandboxServer, tmp_path: Path,
+def test_secret_matrix_never_shown(server: Sandbox, tmp_path: Path,
                                    cli: str, kind: str, form: str, flag: str,
                                    first: bool) -> None:
     value = secret(kind)

@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from monasca_osc.tests.fixtures import SandboxServer
+from monasca_osc.testing import Sandbox
 from monasca_osc.tests.functional import base
 from monasca_osc.tests.functional.corpus.cli import Run, run_cli
+
+# Every command here runs the real binaries: certificates, verification
+# and warnings as a user sees them.
+pytestmark = pytest.mark.binary
 
 TENANT = base.NOAUTH_TENANT
 CLIS = ('openstack', 'monasca')
@@ -27,7 +31,7 @@ INSECURE_WARNING = ('Warning: TLS certificate verification is disabled '
 
 @dataclass
 class TLSServer:
-    sandbox: SandboxServer
+    sandbox: Sandbox
     ca: Path
     other_ca: Path
     definition: str
@@ -48,7 +52,7 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TLSServer]:
     trustme.CA().cert_pem.write_to_path(str(work / 'other-ca.pem'))
     cert.private_key_pem.write_to_path(str(work / 'server.key'))
     cert.cert_chain_pems[0].write_to_path(str(work / 'server.pem'))
-    sandbox = SandboxServer(
+    sandbox = Sandbox(
         tls=(str(work / 'server.pem'), str(work / 'server.key')),
         eval_interval=0).start()
     try:

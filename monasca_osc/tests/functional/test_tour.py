@@ -76,7 +76,7 @@ def test_readme_sandbox_story_runs_as_written(tmp_path: Path) -> None:
     shell: one project, so each command sees what the other posted; then
     the clouds.yaml entry of the hand-over reaches the same project."""
     from monasca_osc import tour
-    from monasca_osc.tests.fixtures import free_port
+    from monasca_osc.testing import free_port
 
     port = str(free_port())
     story = _readme_block('Your own sandbox\n')

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from monasca_osc.testing import page  # noqa: F401 - re-exported
+
 ENDPOINT = 'http://monasca.test:8070/v2.0'
 ROOT = 'http://monasca.test:8070/v2.0'
 SERVER = 'http://monasca.test:8070/'
@@ -26,15 +28,3 @@ def raw_query(request: Any) -> str:
 
 def path(request: Any) -> str:
     return urlsplit(request.url).path
-
-
-def page(elements: list[Any], next_offset: Any = None,
-         next_href: str | None = None, key: str = 'elements',
-         **extra: Any) -> dict[str, Any]:
-    """A collection body with an optional next link."""
-    links = [{'rel': 'self', 'href': ROOT + '/whatever'}]
-    if next_href is None and next_offset is not None:
-        next_href = f'{ROOT}/whatever?offset={next_offset}'
-    if next_href is not None:
-        links.append({'rel': 'next', 'href': next_href})
-    return {'links': links, key: elements, **extra}

@@ -12,6 +12,6 @@
 
 Imported by every command module at start-up: standard library, cliff,
 osc_lib and ``monasca_osc.common`` only (all cheap; see
-tests/unit/test_import_cost.py). The legacy ``monasca`` commands build on
+tests/functional/test_import_cost.py). The legacy ``monasca`` commands build on
 these too.
 """

@@ -1,8 +1,11 @@
-"""Running the real CLIs with raw (bytes) arguments for the robustness tests.
+"""Running the CLIs with raw (bytes) arguments for the robustness tests.
 
 ``base.run_openstack``/``run_monasca`` take text; the corpus also needs
 arguments that are not valid UTF-8, and the fault tests need to time runs
-and pass extra environment. Same binaries, same clean environment.
+and pass extra environment. Same clean environment; in-process or the real
+binary by the convention of ``base`` (``binary=``, the ``binary`` marker:
+the corpus, TLS and secrets modules carry it). Arguments that are not text
+always go to the real binary, where the OS hands them to Python.
 """
 
 from __future__ import annotations
@@ -52,10 +55,23 @@ def monasca_env(endpoint: str, token: str = base.NOAUTH_TENANT
 
 
 def run(argv: list[Arg], env: dict[str, str] | None = None,
-        timeout: float = 90, input: bytes | None = None) -> Run:
+        timeout: float = 90, input: bytes | None = None,
+        binary: bool | None = None) -> Run:
     """Run argv in the harness's clean environment plus ``env``."""
     raw = [os.fsencode(a) if isinstance(a, str) else a for a in argv]
     started = time.monotonic()
+    text = all(isinstance(a, str) for a in argv)
+    if text and not base.use_binary(binary):
+        from monasca_osc.tests.functional import inprocess
+
+        try:
+            code, stdout, stderr = inprocess.run(
+                list(argv), base._base_env(env),
+                input.decode() if input is not None else None, timeout)
+        except inprocess.Timeout:
+            raise AssertionError(f'{argv[0]} did not finish in {timeout}s '
+                                 f'(in-process)') from None
+        return Run(raw, code, stdout, stderr, time.monotonic() - started)
     try:
         proc = subprocess.run(raw, env=base._base_env(env), input=input,
                               capture_output=True, timeout=timeout,
@@ -71,11 +87,14 @@ def run(argv: list[Arg], env: dict[str, str] | None = None,
 
 
 def run_cli(cli: str, endpoint: str, *args: Arg,
-            env: dict[str, str] | None = None, timeout: float = 90) -> Run:
+            env: dict[str, str] | None = None, timeout: float = 90,
+            binary: bool | None = None) -> Run:
     """``openstack`` (no-Keystone options) or ``monasca`` (its env)."""
     if cli == 'openstack':
-        return run(openstack_argv(endpoint, *args), env, timeout)
+        return run(openstack_argv(endpoint, *args), env, timeout,
+                   binary=binary)
     if cli == 'monasca':
         return run([str(base.BIN_DIR / 'monasca'), *args],
-                   {**monasca_env(endpoint), **(env or {})}, timeout)
+                   {**monasca_env(endpoint), **(env or {})}, timeout,
+                   binary=binary)
     raise ValueError(cli)

@@ -1,14 +1,13 @@
-"""Fixtures of the legacy ``monasca`` tests.
+"""Helpers of the legacy ``monasca`` unit tests.
 
-``run`` runs the real ``MonascaShell`` in-process (argv, environment and
-output streams are the test's); ``sandbox`` is a real sandbox server in a
-subprocess, shared by the module, and ``api_env`` points ``monasca`` at it
-in the documented no-Keystone mode with a tenant of the test's own.
+``run_shell`` runs the real ``MonascaShell`` in-process (argv, environment
+and output streams are the test's). Tests against a sandbox server are in
+``functional/test_legacy_commands.py``: unit tests start no process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 import contextlib
 import dataclasses
 import io
@@ -17,9 +16,6 @@ import logging
 import os
 from typing import Any
 from unittest import mock
-import uuid
-
-import pytest
 
 from monasca_osc import shell
 
@@ -59,38 +55,3 @@ def run_shell(argv: list[str], env: Mapping[str, str] | None = None
             root.handlers[:] = handlers
             root.setLevel(level)
     return Result(rc, out.getvalue(), err.getvalue())
-
-
-@pytest.fixture(scope='module')
-def sandbox() -> Iterator[Any]:
-    from monasca_osc.tests.fixtures import SandboxServer
-
-    server = SandboxServer(eval_interval=0)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def tenant() -> str:
-    return f'tenant-{uuid.uuid4().hex[:12]}'
-
-
-@pytest.fixture
-def api_env(sandbox: Any, tenant: str) -> dict[str, str]:
-    return {'MONASCA_API_URL': sandbox.endpoint + '/',
-            'OS_AUTH_TOKEN': tenant, 'OS_NO_CLIENT_AUTH': '1'}
-
-
-@pytest.fixture
-def monasca(api_env: dict[str, str]) -> Any:
-    """``monasca(*argv)`` against the sandbox; fails unless it exits 0."""
-    def call(*argv: str, rc: int | None = 0,
-             env: Mapping[str, str] | None = None) -> Result:
-        result = run_shell(list(argv), {**api_env, **(env or {})})
-        if rc is not None:
-            assert result.rc == rc, str(result)
-        return result
-    return call

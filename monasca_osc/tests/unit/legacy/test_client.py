@@ -2,98 +2,16 @@
 
 from __future__ import annotations
 
-import types
-from typing import Any
 import warnings
 
 from keystoneauth1 import fixture as ks_fixture
-from keystoneauth1 import session as ks_session
-from keystoneauth1 import token_endpoint
 from keystoneauth1.identity import generic
 import pytest
 import requests_mock
 
 from monasca_osc import client
-from monasca_osc import exceptions as exc
 
 KEYSTONE = 'http://keystone.test/v3'
-
-
-@pytest.fixture
-def api(sandbox: Any, tenant: str) -> Any:
-    """A client in no-Keystone mode: the token is the sandbox tenant."""
-    return client.Client(api_version='2_0', endpoint=sandbox.endpoint,
-                         token=tenant)
-
-
-def test_token_and_endpoint_talk_to_the_api(api: Any) -> None:
-    assert isinstance(api.adapter.session.auth, token_endpoint.Token)
-    api.metrics.create(name='py.m', value=1.5, timestamp=1600000000000,
-                       dimensions={'hostname': 'h1'})
-    api.metrics.create(jsonbody=[
-        {'name': 'py.n', 'value': 2, 'timestamp': 1600000000000},
-        {'name': 'py.n', 'value': 3, 'timestamp': 1600000001000}])
-    metrics = api.metrics.list()
-    assert isinstance(metrics, list)
-    assert [(m['name'], m['dimensions']) for m in metrics] == [
-        ('py.m', {'hostname': 'h1'}), ('py.n', {})]
-    pages = api.metrics.iter_list(page_size=1)
-    assert isinstance(pages, types.GeneratorType)
-    assert [m['name'] for m in pages] == ['py.m', 'py.n']
-    series = api.metrics.list_measurements(name='py.n',
-                                           start_time='2020-01-01T00:00:00Z')
-    assert [p[1] for p in series[0]['measurements']] == [2, 3]
-    assert api.metrics.list_names() == [{'name': 'py.m'}, {'name': 'py.n'}]
-
-
-def test_managers_have_the_legacy_names(api: Any) -> None:
-    for name in ('metrics', 'alarms', 'alarm_definitions', 'notifications',
-                 'notificationtypes'):
-        assert hasattr(api, name)
-    method = api.notifications.create(name='n', type='EMAIL',
-                                      address='a@b.c')
-    assert api.notifications.get(notification_id=method['id'])['name'] == 'n'
-    assert {'type': 'EMAIL'} in api.notificationtypes.list()
-    definition = api.alarm_definitions.create(
-        name='d', expression='max(cpu) > 1', match_by=['hostname'],
-        alarm_actions=[method['id']])
-    got = api.alarm_definitions.get(alarm_id=definition['id'])
-    assert got['alarm_actions'] == [method['id']]
-    assert api.alarms.list() == []
-    assert api.alarms.count()['counts'] == [[0]]
-
-
-def test_errors_carry_status_title_description_request_id(api: Any
-                                                          ) -> None:
-    api.notifications.create(name='dup', type='EMAIL', address='a@b.c')
-    with pytest.raises(exc.Conflict) as raised:
-        api.notifications.create(name='dup', type='EMAIL', address='a@b.c')
-    err = raised.value
-    assert err.http_status == 409
-    assert err.title == 'AlreadyExistsException'
-    assert 'dup already exists' in err.description
-    assert err.request_id and err.request_id.startswith('req-')
-    assert '\n' not in str(err) and 'HTTP 409' in str(err)
-    assert err.details == err.description  # the legacy attribute name
-    with pytest.raises(exc.NotFound) as raised:
-        api.alarms.get(alarm_id='no-such-alarm')
-    assert raised.value.http_status == 404
-
-
-def test_validation_error_before_sending(api: Any, sandbox: Any) -> None:
-    before = sandbox.request_count()
-    with pytest.raises(exc.ValidationError):
-        api.metrics.create(name='bad name', value=1, timestamp=1)
-    assert sandbox.request_count() == before
-
-
-def test_existing_session_is_used_as_is(sandbox: Any, tenant: str) -> None:
-    session = ks_session.Session(
-        auth=token_endpoint.Token(sandbox.endpoint, tenant))
-    api = client.Client('2_0', endpoint=sandbox.endpoint, session=session,
-                        username='ignored', password='ignored')
-    assert api.adapter.session is session
-    assert api.metrics.list() == []
 
 
 def test_session_of_the_wrong_type() -> None:

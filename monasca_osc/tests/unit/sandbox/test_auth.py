@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from monasca_osc.sandbox import auth
 from monasca_osc.sandbox.server import make_app
-from monasca_osc.tests.fixtures import SandboxServer
 from monasca_osc.tests.unit.sandbox.conftest import Client, metric
 
 KEYSTONE_401 = {'error': {
@@ -103,18 +100,3 @@ def test_keystone_mode_rejects_missing_token() -> None:
         assert client.get('/healthcheck', auth=False).status == 200
     finally:
         app.close()
-
-
-def test_https(tmp_path: Path) -> None:
-    trustme = pytest.importorskip('trustme')
-    ca = trustme.CA()
-    cert = ca.issue_cert('127.0.0.1')
-    cert_file = tmp_path / 'cert.pem'
-    key_file = tmp_path / 'key.pem'
-    cert.cert_chain_pems[0].write_to_path(str(cert_file))
-    cert.private_key_pem.write_to_path(str(key_file))
-    with SandboxServer(tls=(str(cert_file), str(key_file)),
-                       eval_interval=0) as server:
-        assert server.url.startswith('https://127.0.0.1:')
-        status, body = server.request('GET', '/v2.0')
-        assert status == 200 and body['id'] == 'v2.0'

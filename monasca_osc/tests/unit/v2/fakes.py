@@ -20,6 +20,7 @@ from osc_lib.test import base
 
 from monasca_osc import exceptions as exc
 from monasca_osc.api.monitoring_client import MonitoringClient
+from monasca_osc.testing import page  # noqa: F401 - re-exported
 
 SERVER = 'http://stub.test/'
 
@@ -40,14 +41,6 @@ class Pages:
 
     def next(self) -> Any:
         return self.responses.pop(0)
-
-
-def page(elements: list[Any], next_offset: Any = None, **extra: Any) -> dict:
-    links = [{'rel': 'self', 'href': SERVER + 'v2.0/x'}]
-    if next_offset is not None:
-        links.append({'rel': 'next',
-                      'href': f'{SERVER}v2.0/x?offset={next_offset}'})
-    return {'links': links, 'elements': elements, **extra}
 
 
 class StubAdapter:

@@ -1,17 +1,61 @@
-"""Every legacy command run against a real sandbox (in-process shell).
+"""Every legacy command, and the legacy Python ``Client``, against a sandbox.
 
-Each test works in a tenant of its own, so the module can share one
-sandbox. Values are checked in the default (legacy) output and in
-``-j``/``-f json``, which must keep native types.
+``monasca`` runs through ``base.run_monasca`` (in-process by default) in the
+documented no-Keystone mode; the ``Client`` tests call the REST layer
+directly. Each test works in a tenant of its own, so the module can share
+one sandbox: its own, with no evaluator ticks, so alarms change state only
+when a test calls ``sandbox.evaluate()``. Values are checked in the default
+(legacy) output and in ``-j``/``-f json``, which must keep native types.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+import json
+import os
+from pathlib import Path
+import subprocess
+import sys
+import types
 from typing import Any
+import uuid
 
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
 import pytest
 
+from monasca_osc import client
+from monasca_osc import exceptions as exc
+from monasca_osc.testing import Sandbox
+from monasca_osc.tests.functional import base
+
 DEF_EXPR = 'max(cpu.load_avg_1_min) > 0'
+
+
+@pytest.fixture(scope='module')
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(eval_interval=0) as server:
+        yield server
+
+
+@pytest.fixture
+def tenant() -> str:
+    return f'tenant-{uuid.uuid4().hex[:12]}'
+
+
+@pytest.fixture
+def monasca(sandbox: Sandbox, tenant: str) -> Any:
+    """``monasca(*argv, rc=0, env=None)`` as ``tenant``; checks the exit
+    code unless ``rc`` is None."""
+    def call(*argv: str, rc: int | None = 0,
+             env: Mapping[str, str] | None = None) -> base.CommandResult:
+        result = base.run_monasca(*argv, endpoint=sandbox.endpoint + '/',
+                                  token=tenant, env=dict(env or {}),
+                                  check=False)
+        if rc is not None:
+            assert result.returncode == rc, str(result)
+        return result
+    return call
 
 
 def lines(text: str) -> list[str]:
@@ -25,6 +69,26 @@ def table_rows(text: str) -> list[list[str]]:
         if line.startswith('|'):
             rows.append([c.strip() for c in line.strip('|').split('|')])
     return rows
+
+
+def test_legacy_commands_binary(sandbox: Sandbox, tenant: str) -> None:
+    """Smoke test of ``monasca`` through the real binary."""
+    def real(*argv: str) -> base.CommandResult:
+        return base.run_monasca(*argv, endpoint=sandbox.endpoint + '/',
+                                token=tenant, check=False, binary=True)
+
+    created = real('metric-create', 'smoke.cpu', '2.5', '--dimensions',
+                   'hostname=h', '--time', '1600000000000')
+    assert created.returncode == 0, str(created)
+    assert created.stdout == 'Successfully created metric\n'
+    listed = real('metric-list')
+    assert table_rows(listed.stdout)[1:] == [['smoke.cpu', 'hostname:h']]
+    assert real('metric-list', '-j').json() == [
+        {'name': 'smoke.cpu', 'dimensions': {'hostname': 'h'}}]
+    bad = real('metric-create', 'bad name', '1')
+    assert bad.returncode == 1 and len(lines(bad.stderr)) == 1
+    usage = real('metric-create', 'cpu')
+    assert usage.returncode == 2 and 'usage: monasca' in usage.stderr
 
 
 # -- metrics ------------------------------------------------------------------
@@ -461,3 +525,147 @@ def test_output_formats_keep_native_types(monasca: Any) -> None:
 def test_unknown_command_suggests(monasca: Any) -> None:
     out = monasca('metric-lst', rc=2)
     assert 'metric-list' in out.stdout
+
+
+# -- the shell against the server (from unit/legacy/test_shell.py) ---------
+def test_timing(monasca: Any) -> None:
+    out = monasca('--timing', 'metric-list')
+    assert '| URL' in out.stdout and 'GET http' in out.stdout
+    assert '/v2.0/metrics' in out.stdout and '| Total' in out.stdout
+
+
+def test_token_is_the_tenant_in_no_keystone_mode(monasca: Any) -> None:
+    monasca('metric-create', 'mine', '1')
+    assert monasca('metric-list', '-f', 'value', '-c', 'name'
+                   ).stdout == 'mine\n'
+    other = monasca('metric-list', '-f', 'value', '-c', 'name',
+                    env={'OS_AUTH_TOKEN': 'someone-else'})
+    assert other.stdout == ''
+
+
+def test_api_url_without_version_against_the_server(monasca: Any,
+                                                    sandbox: Any) -> None:
+    monasca('metric-create', 'nover', '1',
+            env={'MONASCA_API_URL': sandbox.url})
+    out = monasca('--monasca-api-url', sandbox.url + '/', 'metric-list',
+                  '-j')
+    assert [m['name'] for m in out.json()] == ['nover']
+
+
+def test_retries_against_the_server(monasca: Any, sandbox: Any) -> None:
+    sandbox.faults(status=503, path='/v2.0/metrics', count=2)
+    try:
+        out = monasca('--retries', '0', 'metric-list', rc=1)
+        assert 'HTTP 503' in out.stderr
+        out = monasca('metric-list', env={'MONASCA_RETRIES': '2'})
+        assert out.returncode == 0
+    finally:
+        sandbox.clear_faults()
+
+
+# -- start-up cost ------------------------------------------------------------
+def test_fast_path_imports_no_sdk_cmd2_or_auth_plugins(sandbox: Any) -> None:
+    code = (
+        'import json, sys\n'
+        'from monasca_osc import shell\n'
+        'rc = shell.main(["metric-list", "-f", "json"])\n'
+        'heavy = [m for m in ("openstack", "cmd2", "keystoneauth1.loading",'
+        ' "keystoneauth1.identity", "osc_lib.shell", "openstackclient",'
+        ' "yaml") if m in sys.modules]\n'
+        'print(json.dumps({"rc": rc, "heavy": heavy}), file=sys.stderr)\n')
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(('OS_', 'MONASCA_'))}
+    env.update(MONASCA_API_URL=sandbox.endpoint, OS_AUTH_TOKEN='t',
+               OS_NO_CLIENT_AUTH='1')
+    proc = subprocess.run([sys.executable, '-c', code], env=env,
+                          capture_output=True, text=True, timeout=60,
+                          check=False)
+    report = json.loads(proc.stderr.strip().split('\n')[-1])
+    assert report == {'rc': 0, 'heavy': []}, proc.stderr
+    assert json.loads(proc.stdout) == []
+
+
+@pytest.mark.parametrize('name', ['complete', 'completion'])
+def test_bash_completion_script_is_valid_bash(name: str, tmp_path: Path,
+                                              monasca: Any) -> None:
+    script = tmp_path / 'monasca.bash_completion'
+    script.write_text(monasca(name).stdout)
+    subprocess.run(['bash', '-n', str(script)], check=True)
+
+
+# -- the Python Client (from unit/legacy/test_client.py) ---------------------
+@pytest.fixture
+def api(sandbox: Any, tenant: str) -> Any:
+    """A client in no-Keystone mode: the token is the sandbox tenant."""
+    return client.Client(api_version='2_0', endpoint=sandbox.endpoint,
+                         token=tenant)
+
+
+def test_token_and_endpoint_talk_to_the_api(api: Any) -> None:
+    assert isinstance(api.adapter.session.auth, token_endpoint.Token)
+    api.metrics.create(name='py.m', value=1.5, timestamp=1600000000000,
+                       dimensions={'hostname': 'h1'})
+    api.metrics.create(jsonbody=[
+        {'name': 'py.n', 'value': 2, 'timestamp': 1600000000000},
+        {'name': 'py.n', 'value': 3, 'timestamp': 1600000001000}])
+    metrics = api.metrics.list()
+    assert isinstance(metrics, list)
+    assert [(m['name'], m['dimensions']) for m in metrics] == [
+        ('py.m', {'hostname': 'h1'}), ('py.n', {})]
+    pages = api.metrics.iter_list(page_size=1)
+    assert isinstance(pages, types.GeneratorType)
+    assert [m['name'] for m in pages] == ['py.m', 'py.n']
+    series = api.metrics.list_measurements(name='py.n',
+                                           start_time='2020-01-01T00:00:00Z')
+    assert [p[1] for p in series[0]['measurements']] == [2, 3]
+    assert api.metrics.list_names() == [{'name': 'py.m'}, {'name': 'py.n'}]
+
+
+def test_managers_have_the_legacy_names(api: Any) -> None:
+    for name in ('metrics', 'alarms', 'alarm_definitions', 'notifications',
+                 'notificationtypes'):
+        assert hasattr(api, name)
+    method = api.notifications.create(name='n', type='EMAIL',
+                                      address='a@b.c')
+    assert api.notifications.get(notification_id=method['id'])['name'] == 'n'
+    assert {'type': 'EMAIL'} in api.notificationtypes.list()
+    definition = api.alarm_definitions.create(
+        name='d', expression='max(cpu) > 1', match_by=['hostname'],
+        alarm_actions=[method['id']])
+    got = api.alarm_definitions.get(alarm_id=definition['id'])
+    assert got['alarm_actions'] == [method['id']]
+    assert api.alarms.list() == []
+    assert api.alarms.count()['counts'] == [[0]]
+
+
+def test_errors_carry_status_title_description_request_id(api: Any
+                                                          ) -> None:
+    api.notifications.create(name='dup', type='EMAIL', address='a@b.c')
+    with pytest.raises(exc.Conflict) as raised:
+        api.notifications.create(name='dup', type='EMAIL', address='a@b.c')
+    err = raised.value
+    assert err.http_status == 409
+    assert err.title == 'AlreadyExistsException'
+    assert 'dup already exists' in err.description
+    assert err.request_id and err.request_id.startswith('req-')
+    assert '\n' not in str(err) and 'HTTP 409' in str(err)
+    assert err.details == err.description  # the legacy attribute name
+    with pytest.raises(exc.NotFound) as raised:
+        api.alarms.get(alarm_id='no-such-alarm')
+    assert raised.value.http_status == 404
+
+
+def test_validation_error_before_sending(api: Any, sandbox: Any) -> None:
+    before = sandbox.request_count()
+    with pytest.raises(exc.ValidationError):
+        api.metrics.create(name='bad name', value=1, timestamp=1)
+    assert sandbox.request_count() == before
+
+
+def test_existing_session_is_used_as_is(sandbox: Any, tenant: str) -> None:
+    session = ks_session.Session(
+        auth=token_endpoint.Token(sandbox.endpoint, tenant))
+    api = client.Client('2_0', endpoint=sandbox.endpoint, session=session,
+                        username='ignored', password='ignored')
+    assert api.adapter.session is session
+    assert api.metrics.list() == []

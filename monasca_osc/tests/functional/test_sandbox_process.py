@@ -1,4 +1,7 @@
-"""The real server in a subprocess: HTTP, faults, signals, durability."""
+"""The real server in a subprocess: HTTP, HTTPS, faults, signals, durability.
+
+(Moved from unit/sandbox: unit tests start no process.)
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import time
 
 import pytest
 
-from monasca_osc.tests.fixtures import SandboxServer, free_port
+from monasca_osc.testing import Sandbox, free_port
 
 HEADERS = {'X-Roles': 'monasca-user', 'X-Project-Id': 'p',
            'Content-Type': 'application/json'}
@@ -22,24 +25,24 @@ HEADERS = {'X-Roles': 'monasca-user', 'X-Project-Id': 'p',
 
 @pytest.fixture(scope='module')
 def server():
-    with SandboxServer(eval_interval=0) as running:
+    with Sandbox(eval_interval=0) as running:
         yield running
 
 
 @pytest.fixture(autouse=True)
-def _clean(server: SandboxServer):
+def _clean(server: Sandbox):
     server.clear_faults()
     server.reset_requests()
     yield
     server.clear_faults()
 
 
-def connect(server: SandboxServer) -> http.client.HTTPConnection:
+def connect(server: Sandbox) -> http.client.HTTPConnection:
     host, port = server.url.split('//')[1].split(':')
     return http.client.HTTPConnection(host, int(port), timeout=10)
 
 
-def test_listening_line_and_endpoint(server: SandboxServer) -> None:
+def test_listening_line_and_endpoint(server: Sandbox) -> None:
     assert server.url.startswith('http://127.0.0.1:')
     assert server.endpoint == server.url + '/v2.0'
     status, body = server._call('GET', '/healthcheck')
@@ -48,7 +51,7 @@ def test_listening_line_and_endpoint(server: SandboxServer) -> None:
                     'metrics_database': 'OK'}
 
 
-def test_keep_alive_reuses_one_connection(server: SandboxServer) -> None:
+def test_keep_alive_reuses_one_connection(server: Sandbox) -> None:
     conn = connect(server)
     conn.request('POST', '/v2.0/metrics', json.dumps(
         {'name': 'ka', 'timestamp': 1, 'value': 1}), HEADERS)
@@ -65,7 +68,7 @@ def test_keep_alive_reuses_one_connection(server: SandboxServer) -> None:
     conn.close()
 
 
-def test_requests_counter(server: SandboxServer) -> None:
+def test_requests_counter(server: Sandbox) -> None:
     server.request('GET', '/v2.0/metrics')
     server.request('GET', '/')
     server._call('GET', '/healthcheck')
@@ -77,7 +80,7 @@ def test_requests_counter(server: SandboxServer) -> None:
     assert server.request_count() == 0
 
 
-def test_status_fault_with_retry_after(server: SandboxServer) -> None:
+def test_status_fault_with_retry_after(server: Sandbox) -> None:
     server.faults(method='GET', path='/v2.0/metrics', status=503,
                   retry_after=1, count=2)
     conn = connect(server)
@@ -97,7 +100,7 @@ def test_status_fault_with_retry_after(server: SandboxServer) -> None:
     assert server.request_count() == 3
 
 
-def test_latency_only_fault(server: SandboxServer) -> None:
+def test_latency_only_fault(server: Sandbox) -> None:
     server.faults(latency=0.3)
     started = time.monotonic()
     status, _ = server.request('GET', '/v2.0/metrics')
@@ -105,7 +108,7 @@ def test_latency_only_fault(server: SandboxServer) -> None:
     assert time.monotonic() - started >= 0.3
 
 
-def test_drop_and_reset(server: SandboxServer) -> None:
+def test_drop_and_reset(server: Sandbox) -> None:
     for action in ('drop', 'reset'):
         server.faults(action=action)
         conn = connect(server)
@@ -117,7 +120,7 @@ def test_drop_and_reset(server: SandboxServer) -> None:
     assert server.request('GET', '/v2.0/metrics')[0] == 200
 
 
-def test_truncate(server: SandboxServer) -> None:
+def test_truncate(server: Sandbox) -> None:
     server.faults(action='truncate')
     conn = connect(server)
     conn.request('GET', '/v2.0/metrics', headers=HEADERS)
@@ -127,7 +130,7 @@ def test_truncate(server: SandboxServer) -> None:
         response.read()
 
 
-def test_html_and_garbage(server: SandboxServer) -> None:
+def test_html_and_garbage(server: Sandbox) -> None:
     server.faults({'action': 'html', 'status': 502},
                   {'action': 'garbage'})
     conn = connect(server)
@@ -145,7 +148,7 @@ def test_html_and_garbage(server: SandboxServer) -> None:
         json.loads(body)
 
 
-def test_bad_fault_rule(server: SandboxServer) -> None:
+def test_bad_fault_rule(server: Sandbox) -> None:
     status, body = server._call('POST', '/sandbox/faults', {'action': 'x'})
     assert status == 400
 
@@ -170,7 +173,7 @@ def test_port_zero_and_sigterm(tmp_path: Path) -> None:
         proc.stdout.close()
 
 
-def test_keystone_none_plugin_mode(server: SandboxServer) -> None:
+def test_keystone_none_plugin_mode(server: Sandbox) -> None:
     # keystoneauth's "none" plugin sends X-Auth-Token: notused.
     status, _ = server._call('POST', '/v2.0/metrics', {
         'name': 'noauth', 'timestamp': 1, 'value': 1},
@@ -190,7 +193,7 @@ def test_keystone_none_plugin_mode(server: SandboxServer) -> None:
 
 def test_kill_9_keeps_every_acknowledged_metric(tmp_path: Path) -> None:
     db = tmp_path / 'durable.db'
-    sandbox = SandboxServer(db=db, eval_interval=0).start()
+    sandbox = Sandbox(db=db, eval_interval=0).start()
     acknowledged: list[int] = []
     stop = threading.Event()
 
@@ -220,7 +223,7 @@ def test_kill_9_keeps_every_acknowledged_metric(tmp_path: Path) -> None:
     stop.set()
     thread.join(10)
     assert len(acknowledged) >= 20
-    sandbox = SandboxServer(db=db, eval_interval=0).start()
+    sandbox = Sandbox(db=db, eval_interval=0).start()
     try:
         status, doc = sandbox.request(
             'GET', '/v2.0/metrics/measurements?name=durable'
@@ -237,3 +240,19 @@ def test_free_port() -> None:
     port = free_port()
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', port))
+
+
+def test_https(tmp_path: Path) -> None:
+    # (from unit/sandbox/test_auth.py)
+    trustme = pytest.importorskip('trustme')
+    ca = trustme.CA()
+    cert = ca.issue_cert('127.0.0.1')
+    cert_file = tmp_path / 'cert.pem'
+    key_file = tmp_path / 'key.pem'
+    cert.cert_chain_pems[0].write_to_path(str(cert_file))
+    cert.private_key_pem.write_to_path(str(key_file))
+    with Sandbox(tls=(str(cert_file), str(key_file)),
+                 eval_interval=0) as server:
+        assert server.url.startswith('https://127.0.0.1:')
+        status, body = server.request('GET', '/v2.0')
+        assert status == 200 and body['id'] == 'v2.0'
