@@ -212,9 +212,11 @@ def _process_state(argv: list[str], env: dict[str, str], stdin: Any,
             os.environ.update(env)
             time.tzset()
             sys.argv = list(argv)
+            saved_app_name = _name_cliff_app(argv[0])
             sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
             yield
         finally:
+            _restore_cliff_app(saved_app_name)
             sys.stdin, sys.stdout, sys.stderr = saved_streams
             sys.argv = saved_argv
             os.environ.clear()
@@ -225,6 +227,24 @@ def _process_state(argv: list[str], env: dict[str, str], stdin: Any,
                     signal.signal(sig, handler)
             _restore_logging(saved_logging)
             reset_process_state()  # no session outlives its run
+
+
+def _name_cliff_app(binary: str) -> tuple[Any, ...] | None:
+    # cliff computes App.NAME (the program name in usage lines) and App.LOG
+    # from sys.argv[0] once, when cliff.app is first imported: whichever
+    # console script ran first in this process would name the others.
+    app = sys.modules.get('cliff.app')
+    if app is None:
+        return None  # imported during this run, from this run's argv
+    saved = (app.App, app.App.NAME, app.App.LOG)
+    name = os.path.splitext(os.path.basename(binary))[0]
+    app.App.NAME, app.App.LOG = name, logging.getLogger(name)
+    return saved
+
+
+def _restore_cliff_app(saved: tuple[Any, ...] | None) -> None:
+    if saved is not None:
+        cls, cls.NAME, cls.LOG = saved
 
 
 def _logging_state() -> dict[str, Any]:

@@ -131,7 +131,8 @@ def test_exit_codes_cover_ok_error_and_usage(tenant: str) -> None:
     assert codes == {0, 1, 2}
 
 
-def test_a_run_leaves_nothing_for_the_next(sandbox: Any) -> None:
+def test_a_run_leaves_nothing_for_the_next(sandbox: Any,
+                                            monkeypatch: Any) -> None:
     # osc_lib caches each plugin's client on the ClientManager class: the
     # runner must drop it, or the second tenant would send the first's token.
     first, second = lib.new_tenant(), lib.new_tenant()
@@ -151,6 +152,19 @@ def test_a_run_leaves_nothing_for_the_next(sandbox: Any) -> None:
                                token=second, binary=False)
     assert quiet.stderr == ''
     assert verbose.returncode == quiet.returncode == 0
+    # cliff names the program once per process (from the first argv[0]):
+    # each run must still show its own name in usage lines, even when
+    # `monasca` was the first to import cliff.
+    import cliff.app
+
+    monkeypatch.setattr(cliff.app.App, 'NAME', 'monasca')
+    for run, name, args in ((base.run_monasca, 'monasca', ['metric-create']),
+                            (base.run_openstack, 'openstack',
+                             ['monitoring', 'metric', 'list', '--bogus']),
+                            (base.run_monasca, 'monasca', ['metric-create'])):
+        usage = run(*args, token=second, check=False, binary=False)
+        assert usage.returncode == 2
+        assert f'usage: {name} ' in usage.stderr, usage
 
 
 def test_environment_and_argv_are_restored(tenant: str) -> None:
