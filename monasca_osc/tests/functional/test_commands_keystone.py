@@ -170,8 +170,9 @@ def test_alarms_and_notifications(keystone: base.KeystoneEnv) -> None:
     assert ks_json('mon-user', 'alarm', 'set', alarm_id, '--state',
                    'OK')['state'] == 'OK'
     # Another project sees none of it.
-    lib.assert_one_line_error(
-        ks('mon-other-user', 'alarm', 'show', alarm_id, check=False), '404')
+    line = lib.assert_one_line_error(
+        ks('mon-other-user', 'alarm', 'show', alarm_id, check=False))
+    assert line == f"No alarm with ID '{alarm_id}'", line
 
     ks('mon-user', 'alarm', 'definition', 'delete', name)
     ks('mon-user', 'notification', 'method', 'delete', name)
