@@ -12,12 +12,11 @@ stdin, the legacy ``monasca`` shell and state left by a previous run
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
-from monasca_osc.tests.functional import base
+from monasca_osc.tests.functional import base, inprocess
 from monasca_osc.tests.functional import commands_lib as lib
 
 T0 = 1_700_000_000_000  # fixed timestamps: identical output both ways
@@ -83,15 +82,10 @@ def both(run: Any, *args: str, **kwargs: Any) -> tuple[Any, Any]:
     return real, here
 
 
-# What differs from one run to the next whichever way it runs: the
-# sandbox's request ids, the ingest summary's duration and rate.
-VARIABLE = re.compile(r'req-[0-9a-f-]{36}|[0-9.]+s, [0-9][0-9,]* metrics/s')
-
-
 def assert_same(real: base.CommandResult, here: base.CommandResult) -> None:
     def fixed(result: base.CommandResult) -> tuple[int, str, str]:
-        return (result.returncode, VARIABLE.sub('<varies>', result.stdout),
-                VARIABLE.sub('<varies>', result.stderr))
+        return inprocess.comparable(result.returncode, result.stdout,
+                                    result.stderr)
 
     assert fixed(here) == fixed(real), \
         f'binary:\n{real}\n\nin-process:\n{here}'
