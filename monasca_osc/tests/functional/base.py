@@ -24,11 +24,13 @@ instead when
   to check that both paths agree).
 
 Use the binary where the process boundary is the point: signals and Ctrl-C,
-raw (non-UTF-8) bytes in argv, import cost and start-up, TLS, secrets that
-must not leak into a process's environment or command line, the README tour,
-Keystone, the robustness corpus (``corpus/cli.py`` always runs binaries).
-``test_inprocess_parity.py`` runs the same commands both ways and compares
-stdout, stderr and exit codes byte for byte.
+raw (non-UTF-8) bytes and huge arguments in argv, import cost and start-up,
+TLS, the README tour, Keystone. The robustness corpus runs most rows
+in-process and its non-UTF-8/huge rows plus a fixed sample through the
+binaries, each of those also in-process with the same result required (see
+``test_robustness_corpus.py``). ``test_inprocess_parity.py`` runs the same
+commands both ways and compares stdout, stderr and exit codes byte for
+byte.
 
 Two ways to authenticate:
 

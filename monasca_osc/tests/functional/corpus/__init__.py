@@ -1,8 +1,9 @@
 """The bad-input corpus: malformed invocations and what they must do.
 
 Each table (``openstack.py``, ``monasca.py``) is a list of ``Case`` rows run
-by ``test_robustness_corpus.py`` through the real binaries against the
-sandbox. A case says how the command must fail:
+by ``test_robustness_corpus.py`` against the sandbox (in-process, or
+through the real binaries for the rows it lists there). A case says how
+the command must fail:
 
 * ``invalid``: exit 1, exactly one line on stderr naming the bad value, and
   no request reaches the server (the client can tell locally);
