@@ -5,6 +5,15 @@ Both CLIs run with ``--debug`` and with ``-v``, each time with
 a token (no Keystone), and with a password and an application credential
 secret (real Keystone). The secret must not appear in stdout, stderr, the
 log file or the bulk-ingest errors file.
+
+Most rows run in-process (``inprocess.run`` captures stdout, stderr, the
+``--log-file`` and the handlers OSC's logging set-up attaches to them); the
+``capfd`` fixture also catches anything written straight to file
+descriptors 1 and 2 in the meantime, and that is searched too. These rows
+run the real binaries, where every byte a process writes is searched: one
+row per secret kind per CLI of the matrix (``BINARY_FORM``), the
+``--debug`` rows of the token and bulk-ingest tests, and the Keystone
+tests (marked ``keystone``).
 """
 
 from __future__ import annotations
@@ -20,10 +29,6 @@ import pytest
 from monasca_osc.testing import Sandbox, free_port
 from monasca_osc.tests.functional import base
 from monasca_osc.tests.functional.corpus.cli import Run, run
-
-# Every command here runs the real binaries: what a process leaves in its
-# output, logs and files.
-pytestmark = pytest.mark.binary
 
 VERBOSITY = ('--debug', '-v')
 CLIS = ('openstack', 'monasca')
@@ -46,10 +51,14 @@ def secret(kind: str) -> str:
 class Transcript:
     """Everything a series of runs wrote: output, logs, errors files."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, capfd: Any = None):
         self.workdir = workdir
         self.runs: list[Run] = []
         self.files: list[Path] = []
+        # What reached file descriptors 1 and 2 outside the captured
+        # streams (in-process runs share the test process's descriptors).
+        self.capfd = capfd
+        self.fd_text = ''
 
     def log_file(self) -> Path:
         path = self.workdir / f'run-{len(self.runs)}.log'
@@ -62,11 +71,15 @@ class Transcript:
 
     def assert_clean(self, *values: str) -> None:
         assert self.runs
+        if self.capfd is not None:
+            captured = self.capfd.readouterr()
+            self.fd_text += captured.out + captured.err
         for value in values:
             for prefix in (value, value[:12], value[-12:]):
                 for result in self.runs:
                     assert prefix not in result.stdout, result
                     assert prefix not in result.stderr, result
+                assert prefix not in self.fd_text, self.fd_text
                 for path in self.files:
                     if path.exists():
                         text = path.read_text(errors='replace')
@@ -102,7 +115,7 @@ COMMANDS = {
 
 
 def exercise(cli: str, sandbox: Sandbox, transcript: Transcript,
-             argv_env: Any, flag: str) -> None:
+             argv_env: Any, flag: str, binary: bool | None) -> None:
     """Success, retried read, not-found, local error, failed auth."""
     commands = COMMANDS[cli]
 
@@ -110,7 +123,7 @@ def exercise(cli: str, sandbox: Sandbox, transcript: Transcript,
         argv, env = argv_env()
         result = transcript.add(run(
             [*argv, flag, '--log-file', str(transcript.log_file()), *args],
-            env))
+            env, binary=binary))
         assert result.returncode == expect, result
         return result
 
@@ -131,8 +144,8 @@ def exercise(cli: str, sandbox: Sandbox, transcript: Transcript,
 
 @pytest.mark.parametrize('flag', VERBOSITY)
 @pytest.mark.parametrize('cli', CLIS)
-def test_token_never_shown(server: Sandbox, tmp_path: Path, cli: str,
-                           flag: str) -> None:
+def test_token_never_shown(server: Sandbox, tmp_path: Path, capfd: Any,
+                           cli: str, flag: str) -> None:
     token = secret('token')
 
     def argv_env() -> tuple[list[str], dict[str, str]]:
@@ -142,8 +155,10 @@ def test_token_never_shown(server: Sandbox, tmp_path: Path, cli: str,
         return [str(base.BIN_DIR / 'monasca')], {
             'OS_AUTH_TOKEN': token, 'MONASCA_API_URL': server.endpoint}
 
-    transcript = Transcript(tmp_path)
-    exercise(cli, server, transcript, argv_env, flag)
+    transcript = Transcript(tmp_path, capfd)
+    # --debug through the real binary; -v in-process.
+    exercise(cli, server, transcript, argv_env, flag,
+             binary=True if flag == '--debug' else None)
     transcript.assert_clean(token)
     if flag == '--debug':
         # The debug output does show the requests (so the test looks at
@@ -155,7 +170,7 @@ def test_token_never_shown(server: Sandbox, tmp_path: Path, cli: str,
 
 @pytest.mark.parametrize('flag', VERBOSITY)
 def test_token_not_in_bulk_ingest_errors_file(server: Sandbox,
-                                              tmp_path: Path,
+                                              tmp_path: Path, capfd: Any,
                                               flag: str) -> None:
     token = secret('token')
     data = tmp_path / 'metrics.jsonl'
@@ -168,7 +183,7 @@ def test_token_not_in_bulk_ingest_errors_file(server: Sandbox,
         json.dumps({**good, 'value': 'NaN?'}),
     ]) + '\n')
     errors = tmp_path / 'errors.jsonl'
-    transcript = Transcript(tmp_path)
+    transcript = Transcript(tmp_path, capfd)
     transcript.files.append(errors)
     # The server refuses every batch (422): the valid record lands in the
     # errors file with the server's reason, after the three invalid ones.
@@ -179,7 +194,8 @@ def test_token_not_in_bulk_ingest_errors_file(server: Sandbox,
             [*openstack_token_argv(server.endpoint, token), flag,
              '--log-file', str(transcript.log_file()), 'monitoring',
              'metric', 'create', '--file', str(data), '--errors-file',
-             str(errors), '--no-progress'], {}))
+             str(errors), '--no-progress'], {},
+            binary=True if flag == '--debug' else None))
     finally:
         server.clear_faults()
     assert result.returncode == 1, result
@@ -218,7 +234,7 @@ def keystone_exercise(cli: str, keystone: base.KeystoneEnv,
                          (commands['missing'], 1)):
         result = transcript.add(run(
             [binary, flag, '--log-file', str(transcript.log_file()), *args],
-            env))
+            env, binary=True))
         assert result.returncode == expect, result
     # A 401 makes keystoneauth authenticate again (the secret is sent a
     # second time) before the request is retried.
@@ -226,7 +242,7 @@ def keystone_exercise(cli: str, keystone: base.KeystoneEnv,
     try:
         result = transcript.add(run(
             [binary, flag, '--log-file', str(transcript.log_file()),
-             *commands['list']], env))
+             *commands['list']], env, binary=True))
     finally:
         keystone.sandbox.clear_faults()
     assert result.returncode == 0, result
@@ -273,7 +289,8 @@ def test_password_not_in_failed_auth(keystone: base.KeystoneEnv,
     transcript = Transcript(tmp_path)
     result = transcript.add(run(
         [str(base.BIN_DIR / cli), '--debug', '--log-file',
-         str(transcript.log_file()), *COMMANDS[cli]['list']], env))
+         str(transcript.log_file()), *COMMANDS[cli]['list']], env,
+        binary=True))
     assert result.returncode == 1, result
     transcript.assert_clean(env['OS_PASSWORD'])
 
@@ -298,6 +315,14 @@ SECRET_OPTION = {
                 'application_credential_secret'),
     'passcode': ('--os-passcode', 'OS_PASSCODE', 'passcode'),
 }
+
+
+# The one form per (CLI, kind) that runs through the real binary (every
+# form is covered once per CLI); the other rows run in-process.
+BINARY_FORM = {
+    (cli, kind): FORMS[(index + shift) % len(FORMS)]
+    for cli, shift in zip(CLIS, (0, 2), strict=True)
+    for index, kind in enumerate(KINDS)}
 
 
 def _matrix() -> list[Any]:
@@ -378,21 +403,31 @@ COMMAND = {'openstack': ('monitoring', 'metric', 'list'),
 
 @pytest.mark.parametrize('cli,kind,form,flag,first', _matrix())
 def test_secret_matrix_never_shown(server: Sandbox, tmp_path: Path,
-                                   cli: str, kind: str, form: str, flag: str,
+                                   capfd: Any, cli: str, kind: str,
+                                   form: str, flag: str,
                                    first: bool) -> None:
     value = secret(kind)
     options, env = _invocation(cli, kind, form, server.endpoint, value,
                                tmp_path)
-    transcript = Transcript(tmp_path)
+    transcript = Transcript(tmp_path, capfd)
     log = ['--log-file', str(transcript.log_file())]
     verbose = [flag, *log]
     argv = [str(base.BIN_DIR / cli),
             *(verbose + options if first else options + verbose),
             *COMMAND[cli]]
-    result = transcript.add(run(argv, env, input=b''))
+    binary = True if BINARY_FORM[cli, kind] == form else None
+    result = transcript.add(run(argv, env, input=b'', binary=binary))
     assert result.returncode == (0 if kind == 'token' else 1), result
     if cli == 'openstack':
         # osc-lib did log the command line (masked), so the test looks at
         # the place the secret used to leak.
         assert 'START with options' in result.stderr, result
     transcript.assert_clean(value)
+
+
+def test_matrix_keeps_a_binary_row_per_kind_and_cli() -> None:
+    binary = {(cli, kind) for cli in CLIS for kind in KINDS
+              if BINARY_FORM[cli, kind] in FORMS}
+    assert binary == {(cli, kind) for cli in CLIS for kind in KINDS}
+    for cli in CLIS:
+        assert {BINARY_FORM[cli, kind] for kind in KINDS} == set(FORMS)
