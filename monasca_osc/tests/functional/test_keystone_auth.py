@@ -282,3 +282,24 @@ def test_missing_keystone_skips_when_opted_out(tmp_path: Path) -> None:
                      base.ENV_NO_KEYSTONE: '1'})
     assert proc.returncode == 0, proc.stdout
     assert '1 skipped' in proc.stdout, proc.stdout
+
+
+def test_keystone_tests_share_one_xdist_worker() -> None:
+    """With ``-n 2 --dist loadgroup`` every Keystone test (marked in its
+    module or only by conftest) runs on one worker: one Keystone per run."""
+    import os
+    import re
+
+    here = Path(__file__).parent
+    proc = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-v', '-p', 'no:cacheprovider',
+         '-n', '2', '--dist', 'loadgroup', '--rootdir', str(base.REPO_ROOT),
+         str(here / 'test_legacy_keystone.py'),
+         str(here / 'test_robustness_reauth.py')],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, base.ENV_NO_KEYSTONE: '1'}, cwd=base.REPO_ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    ran = re.findall(r'^\[(gw\d+)\] .*SKIPPED (\S+)', proc.stdout, re.M)
+    assert len(ran) >= 20, proc.stdout[-3000:]
+    assert len({worker for worker, _ in ran}) == 1, ran
+    assert all(test.endswith('@keystone') for _, test in ran), ran
