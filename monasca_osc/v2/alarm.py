@@ -57,29 +57,28 @@ class _ShowAlarm(commands.ShowOne):
     view = staticmethod(flatten)
 
 
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--definition', metavar='<definition>',
-                        help='Only alarms of this alarm definition (name or '
-                             'ID)')
-    parser.add_argument('--metric-name', metavar='<name>',
-                        help='Only alarms on a metric with this name')
-    options.add_dimension_filter_option(
-        parser, flag='--metric-dimension', dest='metric_dimensions',
-        help_prefix='Only alarms with a metric that has this dimension')
-    parser.add_argument(
-        '--state', metavar='<state>', action='append', default=[],
-        help='Only alarms in this state: OK, ALARM or UNDETERMINED')
-    parser.add_argument(
-        '--severity', metavar='<severity>', action='append', default=[],
-        help='Only alarms of this severity; repeat option or use LOW|HIGH')
-    parser.add_argument('--lifecycle-state', metavar='<text>',
-                        help='Only alarms with this lifecycle state')
-    parser.add_argument('--link', metavar='<url>',
-                        help='Only alarms with this link')
-    parser.add_argument(
-        '--state-updated-since', metavar='<time>',
-        dest='state_updated_start_time',
-        help='Only alarms whose state changed at or after this time')
+# The filters of alarm list and alarm count (read by ``filter_kwargs``).
+FILTER_ARGUMENTS = (
+    options.arg('--definition', metavar='<definition>',
+                help='Only alarms of this alarm definition (name or ID)'),
+    options.arg('--metric-name', metavar='<name>',
+                help='Only alarms on a metric with this name'),
+    options.dimension_filter(
+        flag='--metric-dimension', dest='metric_dimensions',
+        help_prefix='Only alarms with a metric that has this dimension'),
+    options.repeatable(
+        '--state', '<state>',
+        help='Only alarms in this state: OK, ALARM or UNDETERMINED'),
+    options.repeatable(
+        '--severity', '<severity>',
+        help='Only alarms of this severity; repeat option or use LOW|HIGH'),
+    options.arg('--lifecycle-state', metavar='<text>',
+                help='Only alarms with this lifecycle state'),
+    options.arg('--link', metavar='<url>', help='Only alarms with this link'),
+    options.arg('--state-updated-since', metavar='<time>',
+                dest='state_updated_start_time',
+                help='Only alarms whose state changed at or after this time'),
+)
 
 
 def filter_kwargs(client: Any, parsed_args: argparse.Namespace
@@ -113,14 +112,9 @@ def definition_id(client: Any, name_or_id: str) -> str:
 class ListAlarm(commands.Lister):
     """List alarms"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        add_filter_options(parser)
-        options.add_sort_option(parser, validation.ALARM_SORT_FIELDS)
-        options.add_paging_options(parser, 'offset')
-        options.add_long_option(parser)
-        return parser
-
+    argument_table = (*FILTER_ARGUMENTS,
+                      options.sort(validation.ALARM_SORT_FIELDS),
+                      *options.paging(), options.LONG)
     list_columns = LIST_COLUMNS
     long_columns = LONG_COLUMNS
     column_fields = _LIST_FIELDS
@@ -157,9 +151,9 @@ class SetAlarm(_ShowAlarm):
                     help='New lifecycle state (at most 50 characters)'),
         options.arg('--link', metavar='<url>',
                     help='New link (at most 512 characters)'),
-        options.arg('--replace', action='store_true', default=False,
-                    help='Replace state, lifecycle state and link together '
-                         '(HTTP PUT); all three are then required'),
+        options.switch('--replace', 'Replace state, lifecycle state and '
+                       'link together (HTTP PUT); all three are then '
+                       'required'),
     )
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
@@ -177,11 +171,8 @@ class SetAlarm(_ShowAlarm):
 class DeleteAlarm(commands.Command):
     """Delete alarm(s)"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('alarms', metavar='<alarm-id>', nargs='+',
-                            help='Alarm(s) to delete')
-        return parser
+    argument_table = (options.arg('alarms', metavar='<alarm-id>', nargs='+',
+                                  help='Alarm(s) to delete'),)
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         commands.delete_each(parsed_args.alarms, 'alarm',
@@ -191,16 +182,15 @@ class DeleteAlarm(commands.Command):
 class CountAlarm(commands.Lister):
     """Count alarms, optionally grouped"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        add_filter_options(parser)
-        parser.add_argument(
-            '--group-by', metavar='<field>', action='append', default=[],
+    argument_table = (
+        *FILTER_ARGUMENTS,
+        options.repeatable(
+            '--group-by', '<field>',
             help='Count per value of this field; repeat option or give a '
                  'comma-separated list. Fields: '
-                 + ', '.join(validation.ALARM_COUNT_GROUP_BY_FIELDS))
-        options.add_paging_options(parser, 'offset')
-        return parser
+                 + ', '.join(validation.ALARM_COUNT_GROUP_BY_FIELDS)),
+        *options.paging(),
+    )
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.alarms.count(
@@ -219,19 +209,19 @@ class ListAlarmHistory(live.LiveLister, commands.Lister):
     """List alarm state transitions, of one alarm or of all alarms"""
 
     marker_kind = 'history'
+    argument_table = (
+        options.arg('--alarm', metavar='<alarm-id>',
+                    help='Only the history of this alarm'),
+        options.dimension_filter(help_prefix='Only alarms with a metric that '
+                                 'has this dimension (all alarms only)'),
+        *options.time_range(start_help='Only transitions at or after',
+                            end_help='Only transitions at or before'),
+        *options.paging('history'),
+        options.LONG,
+    )
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        parser.add_argument('--alarm', metavar='<alarm-id>',
-                            help='Only the history of this alarm')
-        options.add_dimension_filter_option(
-            parser, help_prefix='Only alarms with a metric that has this '
-            'dimension (all alarms only)')
-        options.add_time_options(
-            parser, start_help='Only transitions at or after',
-            end_help='Only transitions at or before')
-        options.add_paging_options(parser, 'history')
-        options.add_long_option(parser)
         live.add_follow_options(parser, 'transitions')
         return parser
 

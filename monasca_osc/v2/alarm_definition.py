@@ -37,29 +37,31 @@ class _ShowDefinition(commands.ShowOne):
     field_formatters = FORMATTERS
 
 
-def _add_action_options(parser: argparse.ArgumentParser,
-                        settable: bool) -> None:
+def _action_arguments(settable: bool) -> tuple[options.Arg, ...]:
+    """--alarm-action and its OK and UNDETERMINED twins; with
+    ``settable`` (set), also the --no-*-actions that clear a list."""
+    table = []
     for kind, state in ACTION_KINDS:
-        parser.add_argument(
+        table.append(options.arg(
             f'--{kind}-action', metavar='<notification>',
             dest=f'{kind}_actions', action='append', default=None,
             help=f'Notification method (name or ID) to notify when an alarm '
                  f'goes to {state}; repeat option for several'
                  + (' (replaces the list; combine with --no-'
-                    f'{kind}-actions to clear it)' if settable else ''))
+                    f'{kind}-actions to clear it)' if settable else '')))
         if settable:
-            parser.add_argument(
-                f'--no-{kind}-actions', dest=f'no_{kind}_actions',
-                action='store_true', default=False,
-                help=f'Remove every {state} action')
+            table.append(options.switch(f'--no-{kind}-actions',
+                                        f'Remove every {state} action'))
+    return tuple(table)
 
 
-def _add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--description', metavar='<text>',
-                        help='Description (at most 255 characters)')
-    parser.add_argument(
-        '--severity', metavar='<severity>',
-        help='Severity: LOW (default), MEDIUM, HIGH or CRITICAL')
+# Create and set: the fields that are plain values.
+DESCRIPTION_AND_SEVERITY = (
+    options.arg('--description', metavar='<text>',
+                help='Description (at most 255 characters)'),
+    options.arg('--severity', metavar='<severity>',
+                help='Severity: LOW (default), MEDIUM, HIGH or CRITICAL'),
+)
 
 
 def resolve_actions(client: Any, names_or_ids: list[str]) -> list[str]:
@@ -88,21 +90,19 @@ def _keys(values: list[str] | None) -> list[str]:
 class CreateAlarmDefinition(_ShowDefinition):
     """Create an alarm definition"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('name', metavar='<name>',
-                            help='Name of the alarm definition')
-        parser.add_argument(
-            '--expression', metavar='<expression>', required=True,
-            help='Threshold expression, e.g. "avg(cpu.idle_perc'
-                 '{hostname=web1}, 120) < 10 times 3" (required)')
-        _add_common_options(parser)
-        parser.add_argument(
-            '--match-by', metavar='<key>', action='append', default=[],
-            help='Dimension key to create one alarm per value of; repeat '
-                 'option or give comma-separated keys')
-        _add_action_options(parser, settable=False)
-        return parser
+    argument_table = (
+        options.arg('name', metavar='<name>',
+                    help='Name of the alarm definition'),
+        options.arg('--expression', metavar='<expression>', required=True,
+                    help='Threshold expression, e.g. "avg(cpu.idle_perc'
+                         '{hostname=web1}, 120) < 10 times 3" (required)'),
+        *DESCRIPTION_AND_SEVERITY,
+        options.repeatable('--match-by', '<key>',
+                           help='Dimension key to create one alarm per value '
+                                'of; repeat option or give comma-separated '
+                                'keys'),
+        *_action_arguments(settable=False),
+    )
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         actions = {f'{kind}_actions': deferred_actions(
@@ -120,26 +120,23 @@ class ListAlarmDefinition(commands.Lister):
 
     dimension_option = '--dimension'
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('--name', metavar='<name>',
-                            help='Only the definition with this name')
-        parser.add_argument(
-            '--dimension', metavar='<key=value>', dest='dimensions',
-            action='append', default=[],
+    argument_table = (
+        options.arg('--name', metavar='<name>',
+                    help='Only the definition with this name'),
+        options.repeatable(
+            '--dimension', '<key=value>', dest='dimensions',
             help='Only definitions with one sub-expression whose dimensions '
                  'include this exact key=value pair (a bare key or v1|v2 is '
                  'refused: the API would match nothing); repeat option for '
-                 'several pairs, which must all be in that sub-expression')
-        parser.add_argument(
-            '--severity', metavar='<severity>', action='append', default=[],
+                 'several pairs, which must all be in that sub-expression'),
+        options.repeatable(
+            '--severity', '<severity>',
             help='Only definitions of this severity; repeat option or use '
-                 'LOW|HIGH for several')
-        options.add_sort_option(parser,
-                                validation.ALARM_DEFINITION_SORT_FIELDS)
-        options.add_paging_options(parser, 'offset')
-        options.add_long_option(parser)
-        return parser
+                 'LOW|HIGH for several'),
+        options.sort(validation.ALARM_DEFINITION_SORT_FIELDS),
+        *options.paging(),
+        options.LONG,
+    )
 
     list_columns = LIST_COLUMNS
     long_columns = LONG_COLUMNS
@@ -172,14 +169,15 @@ class SetAlarmDefinition(_ShowDefinition):
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        parser.add_argument('definition', metavar='<definition>',
-                            help='Alarm definition to change (name or ID)')
-        parser.add_argument('--name', metavar='<name>', help='New name')
-        parser.add_argument(
-            '--expression', metavar='<expression>',
-            help='New expression; functions, operators, thresholds, periods '
-                 'and times may change, the metrics may not')
-        _add_common_options(parser)
+        options.add_arguments(parser, (
+            options.arg('definition', metavar='<definition>',
+                        help='Alarm definition to change (name or ID)'),
+            options.arg('--name', metavar='<name>', help='New name'),
+            options.arg('--expression', metavar='<expression>',
+                        help='New expression; functions, operators, '
+                             'thresholds, periods and times may change, the '
+                             'metrics may not'),
+            *DESCRIPTION_AND_SEVERITY))
         enabled = parser.add_mutually_exclusive_group()
         enabled.add_argument('--enable-actions', dest='actions_enabled',
                              action='store_const', const=True, default=None,
@@ -187,17 +185,17 @@ class SetAlarmDefinition(_ShowDefinition):
         enabled.add_argument('--disable-actions', dest='actions_enabled',
                              action='store_const', const=False,
                              help='Stop sending notifications')
-        _add_action_options(parser, settable=True)
-        parser.add_argument(
-            '--match-by', metavar='<key>', action='append', default=None,
-            help='With --replace: the match_by keys, which must equal the '
-                 'stored ones')
-        parser.add_argument(
-            '--replace', action='store_true', default=False,
-            help='Replace the whole definition (HTTP PUT): fields not given '
-                 'are reset to their defaults (empty description, LOW, no '
-                 'actions, actions enabled); --name and --expression are '
-                 'required')
+        options.add_arguments(parser, (
+            *_action_arguments(settable=True),
+            options.arg('--match-by', metavar='<key>', action='append',
+                        default=None,
+                        help='With --replace: the match_by keys, which must '
+                             'equal the stored ones'),
+            options.switch('--replace', 'Replace the whole definition (HTTP '
+                           'PUT): fields not given are reset to their '
+                           'defaults (empty description, LOW, no actions, '
+                           'actions enabled); --name and --expression are '
+                           'required')))
         return parser
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
@@ -255,20 +253,12 @@ class SetAlarmDefinition(_ShowDefinition):
         return manager.patch(definition_id, **body)
 
 
-class DeleteAlarmDefinition(commands.Command):
+class DeleteAlarmDefinition(commands.DeleteByName):
     """Delete alarm definition(s) and their alarms"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('definitions', metavar='<definition>', nargs='+',
-                            help='Alarm definition(s) to delete (name or ID)')
-        return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> None:
-        manager = self.client.alarm_definitions
-
-        def delete(item: str) -> None:
-            manager.delete(manager.find(item)['id'])
-
-        commands.delete_each(parsed_args.definitions, 'alarm definition',
-                             delete, self.log)
+    manager_name = 'alarm_definitions'
+    what = 'alarm definition'
+    items_dest = 'definitions'
+    argument_table = (
+        options.arg('definitions', metavar='<definition>', nargs='+',
+                    help='Alarm definition(s) to delete (name or ID)'),)

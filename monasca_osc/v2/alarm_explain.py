@@ -16,12 +16,10 @@ from typing import Any
 from monasca_osc.common import timeutil
 from monasca_osc.v2.base import arguments, commands, options
 
-
-def _add_format_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        '-f', '--format', dest='formatter', choices=('text', 'json'),
-        default='text',
-        help='text: a tree (default); json: the documented structure')
+FORMAT = options.arg(
+    '-f', '--format', dest='formatter', choices=('text', 'json'),
+    default='text',
+    help='text: a tree (default); json: the documented structure')
 
 
 def _write(stdout: Any, formatter: str, data: Any, lines: list[str]) -> None:
@@ -34,16 +32,14 @@ def _write(stdout: Any, formatter: str, data: Any, lines: list[str]) -> None:
 class ExplainAlarm(commands.Command):
     """Explain an alarm's state: expression tree, windows, actions"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('alarm', metavar='<alarm-id>', help='Alarm ID')
-        parser.add_argument(
-            '--at', metavar='<time>',
-            help='Explain the state at this time (the stored state is then '
-                 'the state-history entry in force): '
-                 f'{timeutil.TIME_HELP}')
-        _add_format_option(parser)
-        return parser
+    argument_table = (
+        options.arg('alarm', metavar='<alarm-id>', help='Alarm ID'),
+        options.arg('--at', metavar='<time>',
+                    help='Explain the state at this time (the stored state '
+                         'is then the state-history entry in force): '
+                         f'{timeutil.TIME_HELP}'),
+        FORMAT,
+    )
 
     def take_action(self, parsed_args: argparse.Namespace) -> int:
         from monasca_osc.alarmtools import explain, inspect
@@ -62,15 +58,14 @@ class ExplainAlarmDefinition(commands.Command):
     """Show which metrics feed an alarm definition, its alarms, near misses
     """
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('definition', metavar='<definition>',
-                            help='Alarm definition name or ID')
-        options.add_time_options(
-            parser, start_help='Range in which metrics must have data '
-            '(default: -1h)', end_help='End of that range (default: now)')
-        _add_format_option(parser)
-        return parser
+    argument_table = (
+        options.arg('definition', metavar='<definition>',
+                    help='Alarm definition name or ID'),
+        *options.time_range(start_help='Range in which metrics must have '
+                            'data (default: -1h)',
+                            end_help='End of that range (default: now)'),
+        FORMAT,
+    )
 
     def take_action(self, parsed_args: argparse.Namespace) -> int:
         from monasca_osc.alarmtools import inspect

@@ -36,24 +36,25 @@ class WaitAlarm(commands.Command):
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        parser.add_argument('alarm', metavar='<alarm-id>', nargs='?',
-                            help='The alarm to wait for (or --definition)')
-        parser.add_argument(
-            '--definition', metavar='<alarm-definition>',
-            help='Wait for every alarm of this alarm definition (name or '
-                 'ID); there must be at least one')
-        parser.add_argument(
-            '--match', metavar='<key=value>', action='append', default=[],
-            help='With --definition, only its alarms on metrics with this '
-                 'dimension (its match_by values); repeat option for '
-                 'several')
-        parser.add_argument(
-            '--state', metavar='<state>', required=True,
-            help='The state to wait for: OK, ALARM or UNDETERMINED')
-        parser.add_argument(
-            '--timeout', metavar='<duration>', type=argtypes.duration,
-            help='Give up (exit 1) after this long: 30s, 10m, 1h, or '
-                 'seconds (default: wait until interrupted)')
+        options.add_arguments(parser, (
+            options.arg('alarm', metavar='<alarm-id>', nargs='?',
+                        help='The alarm to wait for (or --definition)'),
+            options.arg('--definition', metavar='<alarm-definition>',
+                        help='Wait for every alarm of this alarm definition '
+                             '(name or ID); there must be at least one'),
+            options.repeatable(
+                '--match', '<key=value>',
+                help='With --definition, only its alarms on metrics with '
+                     'this dimension (its match_by values); repeat option '
+                     'for several'),
+            options.arg('--state', metavar='<state>', required=True,
+                        help='The state to wait for: OK, ALARM or '
+                             'UNDETERMINED'),
+            options.arg('--timeout', metavar='<duration>',
+                        type=argtypes.duration,
+                        help='Give up (exit 1) after this long: 30s, 10m, '
+                             '1h, or seconds (default: wait until '
+                             'interrupted)')))
         live.add_interval_option(parser, 'Seconds between checks')
         return parser
 
@@ -134,19 +135,18 @@ class CheckAlarm(commands.Command):
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            '--definition', metavar='<alarm-definition>',
-            help='Only the alarms of this alarm definition (name or ID)')
-        options.add_dimension_filter_option(
-            parser, help_prefix='Only alarms with a metric that has this '
-            'dimension')
-        parser.add_argument(
-            '--severity', metavar='<severity>', action='append', default=[],
-            help='Only alarms of this severity (LOW, MEDIUM, HIGH, '
-                 'CRITICAL); repeat option or use LOW|HIGH')
-        parser.add_argument(
-            '--undetermined-ok', action='store_true', default=False,
-            help='UNDETERMINED alarms do not make the check UNKNOWN')
+        options.add_arguments(parser, (
+            options.arg('--definition', metavar='<alarm-definition>',
+                        help='Only the alarms of this alarm definition (name '
+                             'or ID)'),
+            options.dimension_filter(help_prefix='Only alarms with a metric '
+                                     'that has this dimension'),
+            options.repeatable(
+                '--severity', '<severity>',
+                help='Only alarms of this severity (LOW, MEDIUM, HIGH, '
+                     'CRITICAL); repeat option or use LOW|HIGH'),
+            options.switch('--undetermined-ok', 'UNDETERMINED alarms do not '
+                           'make the check UNKNOWN')))
 
         def error(message: str) -> None:
             # Nagios reads the first line of stdout and treats exit 2 as

@@ -36,21 +36,17 @@ class TestAlarmDefinition(commands.Lister):
 
     __test__ = False  # not a pytest class
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'files', metavar='<file>', nargs='+',
-            help='Test file (YAML: interval, definitions or '
-                 'definitions_from, series, tests); see the README')
-        parser.add_argument(
-            '--junit', metavar='<file>',
-            help='Also write the results as JUnit XML to this file')
-        parser.add_argument(
-            '--strict', action='store_true', default=False,
-            help='Fail (exit 1) on warnings too: an expectation after the '
-                 'last sample, a series that feeds no definition, a '
-                 'series lacking a match_by key')
-        return parser
+    argument_table = (
+        options.arg('files', metavar='<file>', nargs='+',
+                    help='Test file (YAML: interval, definitions or '
+                         'definitions_from, series, tests); see the README'),
+        options.arg('--junit', metavar='<file>',
+                    help='Also write the results as JUnit XML to this file'),
+        options.switch('--strict', 'Fail (exit 1) on warnings too: an '
+                       'expectation after the last sample, a series that '
+                       'feeds no definition, a series lacking a match_by '
+                       'key'),
+    )
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         self._exit = 0
@@ -136,44 +132,35 @@ def _fraction(text: str) -> float:
 class BacktestAlarmDefinition(commands.Lister):
     """Replay an alarm definition over real measurement history"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'definition', metavar='<definition>',
-            help='Alarm definition name or ID (with --file: its name in '
-                 'the file)')
-        parser.add_argument(
-            '--file', metavar='<file>',
-            help='Take the definition from this YAML file (a test file or '
-                 'a definitions list) instead of the API')
-        options.add_time_options(
-            parser, start_required=True,
-            start_help='Replay from this time',
-            end_help='Replay until this time (default: now)')
-        parser.add_argument(
-            '--summary', action='store_true', default=False,
-            help='One row per alarm: transitions, time in ALARM, first '
-                 'ALARM, final state')
-        parser.add_argument(
-            '--max-transitions', metavar='<n>', type=argtypes.non_negative_int,
-            help='Exit 1 when the replay has more transitions in total')
-        parser.add_argument(
-            '--max-alarm-fraction', metavar='<fraction>', type=_fraction,
-            help='Exit 1 when an alarm spends a larger fraction of the range '
-                 'in ALARM (0.05 or 5%%)')
-        parser.add_argument(
-            '--compare-history', action='store_true', default=False,
-            help="Set the replay beside the stored state history of the "
-                 "deployed definition's alarms")
-        parser.add_argument(
-            '--no-progress', action='store_true', default=False,
-            help='No progress line on a terminal')
-        options.add_project_option(parser)
-        parser.add_argument(
-            '--page-size', metavar='<num>', type=options.positive_int,
-            help='Measurements per API request, at most 10000 (default: '
-                 '10000)')
-        return parser
+    argument_table = (
+        options.arg('definition', metavar='<definition>',
+                    help='Alarm definition name or ID (with --file: its name '
+                         'in the file)'),
+        options.arg('--file', metavar='<file>',
+                    help='Take the definition from this YAML file (a test '
+                         'file or a definitions list) instead of the API'),
+        *options.time_range(start_required=True,
+                            start_help='Replay from this time',
+                            end_help='Replay until this time (default: now)'),
+        options.switch('--summary', 'One row per alarm: transitions, time in '
+                       'ALARM, first ALARM, final state'),
+        options.arg('--max-transitions', metavar='<n>',
+                    type=argtypes.non_negative_int,
+                    help='Exit 1 when the replay has more transitions in '
+                         'total'),
+        options.arg('--max-alarm-fraction', metavar='<fraction>',
+                    type=_fraction,
+                    help='Exit 1 when an alarm spends a larger fraction of '
+                         'the range in ALARM (0.05 or 5%%)'),
+        options.switch('--compare-history', "Set the replay beside the "
+                       "stored state history of the deployed definition's "
+                       "alarms"),
+        options.switch('--no-progress', 'No progress line on a terminal'),
+        *options.project(),
+        options.arg('--page-size', metavar='<num>', type=options.positive_int,
+                    help='Measurements per API request, at most 10000 '
+                         '(default: 10000)'),
+    )
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         self._exit = 0

@@ -12,7 +12,7 @@ import argparse
 import os
 from typing import Any
 
-from monasca_osc.v2.base import cells, commands
+from monasca_osc.v2.base import cells, commands, options
 
 PLAN_COLUMNS = ('Action', 'Type', 'Name', 'Changes', 'Note')
 
@@ -40,30 +40,28 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _add_file_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        'files', metavar='<file>', nargs='+',
-        help='YAML file(s) with notification_methods and alarm_definitions '
-             '(as "config export" writes them; - for stdin); objects of '
-             'several files are merged')
-    parser.add_argument(
-        '--var', metavar='<name=value>', action='append', default=[],
-        help='Value of ${name} in the files; repeat option for several '
-             '(wins over --var-file and the environment)')
-    parser.add_argument(
-        '--var-file', metavar='<file>', action='append', default=[],
-        help='File of name=value lines (# comments) giving ${name} values; '
-             'repeat option for several, later ones win (over the '
-             'environment)')
-    parser.add_argument(
-        '--prune', action='store_true', default=False,
-        help='Also delete objects in --prune-scope that the files do not '
-             'define')
-    parser.add_argument(
-        '--prune-scope', metavar='<glob>', action='append', default=[],
-        help='Names (shell glob, e.g. "team-a-*") of the notification '
-             'methods and alarm definitions the files own; needed by '
-             '--prune; repeat option for several')
+# diff and apply: the files, their variables, what they own.
+PLAN_ARGUMENTS = (
+    options.arg('files', metavar='<file>', nargs='+',
+                help='YAML file(s) with notification_methods and '
+                     'alarm_definitions (as "config export" writes them; - '
+                     'for stdin); objects of several files are merged'),
+    options.repeatable('--var', '<name=value>',
+                       help='Value of ${name} in the files; repeat option '
+                            'for several (wins over --var-file and the '
+                            'environment)'),
+    options.repeatable('--var-file', '<file>',
+                       help='File of name=value lines (# comments) giving '
+                            '${name} values; repeat option for several, '
+                            'later ones win (over the environment)'),
+    options.switch('--prune', 'Also delete objects in --prune-scope that the '
+                   'files do not define'),
+    options.repeatable('--prune-scope', '<glob>',
+                       help='Names (shell glob, e.g. "team-a-*") of the '
+                            'notification methods and alarm definitions the '
+                            'files own; needed by --prune; repeat option for '
+                            'several'),
+)
 
 
 class _PlanCommand:
@@ -71,8 +69,7 @@ class _PlanCommand:
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        _add_file_options(parser)
-        self._parser = parser
+        self._parser = parser  # for check_usage
         return parser
 
     def check_usage(self, parsed_args: argparse.Namespace) -> None:
@@ -108,23 +105,20 @@ class ExportConfig(commands.Command):
         'The document "config diff" and "config apply" read: sorted by '
         'name, fixed key order, actions by notification method name.')
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument(
-            '--output', metavar='<file>',
-            help='Write to this file (default: standard output)')
-        parser.add_argument(
-            '--definition', metavar='<name-or-glob>', action='extend',
-            nargs='+',
-            help='Export only these alarm definitions (and the methods they '
-                 'use, unless --notification-method is given); several may '
-                 'follow the option, or repeat it')
-        parser.add_argument(
-            '--notification-method', metavar='<name-or-glob>',
-            dest='methods', action='extend', nargs='+',
-            help='Export only these notification methods; several may follow '
-                 'the option, or repeat it')
-        return parser
+    argument_table = (
+        options.arg('--output', metavar='<file>',
+                    help='Write to this file (default: standard output)'),
+        options.arg('--definition', metavar='<name-or-glob>',
+                    action='extend', nargs='+',
+                    help='Export only these alarm definitions (and the '
+                         'methods they use, unless --notification-method is '
+                         'given); several may follow the option, or repeat '
+                         'it'),
+        options.arg('--notification-method', metavar='<name-or-glob>',
+                    dest='methods', action='extend', nargs='+',
+                    help='Export only these notification methods; several '
+                         'may follow the option, or repeat it'),
+    )
 
     def take_action(self, parsed_args: argparse.Namespace) -> int:
         from monasca_osc.declarative import export, plan
@@ -174,11 +168,8 @@ class DiffConfig(_PlanCommand, commands.Lister):
         'status: 0 when the project matches the files, 1 when it does not, '
         '2 on any error.')
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('--all', action='store_true', default=False,
-                            help='Also list unchanged objects')
-        return parser
+    argument_table = (*PLAN_ARGUMENTS,
+                      options.switch('--all', 'Also list unchanged objects'))
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         self.check_usage(parsed_args)
@@ -221,17 +212,15 @@ class ApplyConfig(_PlanCommand, commands.Command):
         'lists what was and was not applied (exit 1); running apply again '
         'continues from there.')
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument(
-            '--dry-run', action='store_true', default=False,
-            help='Print what would be done; send no change')
-        parser.add_argument(
-            '--allow-replace', action='store_true', default=False,
-            help='Allow replacing (deleting and creating again) alarm '
-                 'definitions whose match_by or sub-expression metrics '
-                 'change, which deletes their alarms and alarm history')
-        return parser
+    argument_table = (
+        *PLAN_ARGUMENTS,
+        options.switch('--dry-run', 'Print what would be done; send no '
+                       'change'),
+        options.switch('--allow-replace', 'Allow replacing (deleting and '
+                       'creating again) alarm definitions whose match_by or '
+                       'sub-expression metrics change, which deletes their '
+                       'alarms and alarm history'),
+    )
 
     def take_action(self, parsed_args: argparse.Namespace) -> int:
         from monasca_osc.common.validation import ValidationError

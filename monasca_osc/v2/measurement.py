@@ -21,22 +21,23 @@ MEASUREMENT_COLUMNS = ('Name', 'Dimensions', 'Timestamp', 'Value',
 
 def _add_series_options(parser: argparse.ArgumentParser,
                         marker: str) -> None:
-    parser.add_argument('--name', metavar='<name>', required=True,
-                        help='Metric name (required)')
-    options.add_dimension_filter_option(parser)
-    options.add_time_options(parser, start_required=True)
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        '--merge-metrics', action='store_true', default=False,
-        help='Merge all metrics matching name and dimensions into one '
-             'series (otherwise they must match exactly one metric)')
-    group.add_argument(
-        '--group-by', metavar='<key>', action='append', default=[],
-        help='Return one series per distinct value combination of these '
-             'dimension keys ("*" for every metric); repeat option or give '
-             'comma-separated keys')
-    options.add_project_option(parser)
-    options.add_paging_options(parser, marker)
+    """The series query of measurement and statistics lists."""
+    options.add_arguments(parser, (
+        options.arg('--name', metavar='<name>', required=True,
+                    help='Metric name (required)'),
+        options.dimension_filter(),
+        *options.time_range(start_required=True)))
+    options.add_arguments(parser.add_mutually_exclusive_group(), (
+        options.switch('--merge-metrics', 'Merge all metrics matching name '
+                       'and dimensions into one series (otherwise they must '
+                       'match exactly one metric)'),
+        options.repeatable(
+            '--group-by', '<key>',
+            help='Return one series per distinct value combination of these '
+                 'dimension keys ("*" for every metric); repeat option or '
+                 'give comma-separated keys')))
+    options.add_arguments(parser, (*options.project(),
+                                   *options.paging(marker)))
 
 
 def series_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
@@ -245,16 +246,15 @@ class ListStatistics(_SeriesLister):
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            '--statistic', metavar='<avg|min|max|sum|count>',
-            dest='statistics', action='append', default=[],
-            help='Statistic to compute; repeat option or give a '
-                 'comma-separated list (required)')
-        parser.add_argument(
-            '--period', metavar='<seconds>', default=None,
-            help='Length of each period in seconds (default: 300); periods '
-                 'are aligned to multiples of the period since the epoch, '
-                 'not to --start')
+        options.add_arguments(parser, (
+            options.repeatable('--statistic', '<avg|min|max|sum|count>',
+                               dest='statistics',
+                               help='Statistic to compute; repeat option or '
+                                    'give a comma-separated list (required)'),
+            options.arg('--period', metavar='<seconds>', default=None,
+                        help='Length of each period in seconds (default: '
+                             '300); periods are aligned to multiples of the '
+                             'period since the epoch, not to --start')))
         _add_series_options(parser, self.marker_kind)
         live.add_plot_options(parser, sparkline=True)
         return parser

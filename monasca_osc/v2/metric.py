@@ -37,28 +37,27 @@ class CreateMetric(commands.ShowOne):
     # With --file: the ingest.command.BulkResult of this run.
     _bulk: Any = None
 
+    argument_table = (
+        options.arg('name', metavar='<name>', nargs='?',
+                    help='Metric name (required unless --file)'),
+        options.arg('--value', metavar='<number>', type=_finite_float,
+                    help='Measured value (required unless --file)'),
+        options.repeatable(
+            '--dimension', '<key=value>', dest='dimensions',
+            help='Dimension of the metric; repeat option for several '
+                 '(write a literal comma as \\,)'),
+        options.repeatable(
+            '--value-meta', '<key=value>', dest='value_meta',
+            help='Value metadata entry; repeat option for several (at most '
+                 '16 entries, 2048 characters as JSON)'),
+        options.arg('--time', metavar='<time>', dest='time',
+                    help=f'Time of the measurement (default: now): '
+                         f'{timeutil.TIME_HELP}'),
+        *options.project('post'),
+    )
+
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        parser.add_argument('name', metavar='<name>', nargs='?',
-                            help='Metric name (required unless --file)')
-        parser.add_argument('--value', metavar='<number>',
-                            type=_finite_float,
-                            help='Measured value (required unless --file)')
-        parser.add_argument(
-            '--dimension', metavar='<key=value>', dest='dimensions',
-            action='append', default=[],
-            help='Dimension of the metric; repeat option for several '
-                 '(write a literal comma as \\,)')
-        parser.add_argument(
-            '--value-meta', metavar='<key=value>', dest='value_meta',
-            action='append', default=[],
-            help='Value metadata entry; repeat option for several (at most '
-                 '16 entries, 2048 characters as JSON)')
-        parser.add_argument(
-            '--time', metavar='<time>', dest='time',
-            help=f'Time of the measurement (default: now): '
-                 f'{timeutil.TIME_HELP}')
-        options.add_project_option(parser, action='post')
         self._add_bulk_options(parser)
         return parser
 
@@ -147,19 +146,16 @@ class ListMetric(commands.Lister):
     """List metrics (name and dimensions) of the project"""
 
     marker_kind = 'metric'
-
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('--name', metavar='<name>',
-                            help='Only metrics with this name')
-        options.add_dimension_filter_option(parser)
-        options.add_time_options(
-            parser, start_help='Only metrics with measurements since',
-            end_help='and before (needs --start)')
-        options.add_project_option(parser)
-        options.add_paging_options(parser, 'metric')
-        options.add_long_option(parser)
-        return parser
+    argument_table = (
+        options.arg('--name', metavar='<name>',
+                    help='Only metrics with this name'),
+        options.dimension_filter(),
+        *options.time_range(start_help='Only metrics with measurements '
+                            'since', end_help='and before (needs --start)'),
+        *options.project(),
+        *options.paging('metric'),
+        options.LONG,
+    )
 
     list_columns = METRIC_COLUMNS
     long_columns = METRIC_LONG_COLUMNS
@@ -179,14 +175,12 @@ class ListMetricName(commands.Lister):
     """List the distinct metric names of the project"""
 
     marker_kind = 'name'
-
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        options.add_dimension_filter_option(
-            parser, help_prefix='Only names of metrics with this dimension')
-        options.add_project_option(parser)
-        options.add_paging_options(parser, 'name')
-        return parser
+    argument_table = (
+        options.dimension_filter(
+            help_prefix='Only names of metrics with this dimension'),
+        *options.project(),
+        *options.paging('name'),
+    )
 
     list_columns = ('Name',)
     column_fields = {'Name': 'name'}
@@ -198,8 +192,21 @@ class ListMetricName(commands.Lister):
             **arguments.paging_kwargs(parsed_args))
 
 
+def _dimension_filters(what: str) -> tuple[options.Arg, ...]:
+    """The filters shared by dimension name and value lists (``what``
+    they list, for the help)."""
+    return (
+        options.arg('--metric-name', metavar='<name>',
+                    help=f'Only {what} of metrics with this name'),
+        *options.time_range(start_help=f'Only {what} of metrics with '
+                            'measurements since', end_help='and before'),
+        *options.project(),
+        *options.paging('name'),
+    )
+
+
 def _dimension_query(parsed_args: argparse.Namespace) -> dict[str, Any]:
-    """The filters shared by dimension name and value lists."""
+    """The values of ``_dimension_filters`` as manager arguments."""
     times = arguments.TimeRange(parsed_args.start, parsed_args.end,
                                 check_order=False)
     return {'metric_name': parsed_args.metric_name,
@@ -212,18 +219,7 @@ class ListDimensionName(commands.Lister):
     """List the dimension names (keys) used by metrics"""
 
     marker_kind = 'name'
-
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('--metric-name', metavar='<name>',
-                            help='Only dimensions of metrics with this name')
-        options.add_time_options(
-            parser, start_help='Only dimensions of metrics with '
-            'measurements since', end_help='and before')
-        options.add_project_option(parser)
-        options.add_paging_options(parser, 'name')
-        return parser
-
+    argument_table = _dimension_filters('dimensions')
     list_columns = ('Dimension Name',)
     column_fields = {'Dimension Name': 'dimension_name'}
 
@@ -236,22 +232,12 @@ class ListDimensionValue(commands.Lister):
     """List the values of one dimension across metrics"""
 
     marker_kind = 'name'
-
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('--dimension-name', metavar='<key>',
-                            required=True,
-                            help='Dimension name (key) whose values to list '
-                                 '(required)')
-        parser.add_argument('--metric-name', metavar='<name>',
-                            help='Only values of metrics with this name')
-        options.add_time_options(
-            parser, start_help='Only values of metrics with measurements '
-            'since', end_help='and before')
-        options.add_project_option(parser)
-        options.add_paging_options(parser, 'name')
-        return parser
-
+    argument_table = (
+        options.arg('--dimension-name', metavar='<key>', required=True,
+                    help='Dimension name (key) whose values to list '
+                         '(required)'),
+        *_dimension_filters('values'),
+    )
     list_columns = ('Dimension Value',)
     column_fields = {'Dimension Value': 'dimension_value'}
 

@@ -17,31 +17,29 @@ class _ShowMethod(commands.ShowOne):
     show_fields = SHOW_FIELDS
 
 
-def _add_fields(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument(
-        '--type', metavar='<type>', required=required,
-        help='Notification type, e.g. EMAIL, WEBHOOK, PAGERDUTY (see '
-             '"notification method type list")' +
-             (' (required)' if required else ''))
-    parser.add_argument(
-        '--address', metavar='<address>', required=required,
-        help='E-mail address, webhook URL or service key' +
-             (' (required)' if required else ''))
-    parser.add_argument(
-        '--period', metavar='<seconds>',
-        help='Re-notification period in seconds: 0 (default) or a period '
-             'the server allows (60 by default)')
+def _fields(required: bool) -> tuple[options.Arg, ...]:
+    """--type, --address and --period (create: the first two required)."""
+    when_required = ' (required)' if required else ''
+    return (
+        options.arg('--type', metavar='<type>', required=required,
+                    help='Notification type, e.g. EMAIL, WEBHOOK, PAGERDUTY '
+                         '(see "notification method type list")'
+                         + when_required),
+        options.arg('--address', metavar='<address>', required=required,
+                    help='E-mail address, webhook URL or service key'
+                         + when_required),
+        options.arg('--period', metavar='<seconds>',
+                    help='Re-notification period in seconds: 0 (default) or '
+                         'a period the server allows (60 by default)'),
+    )
 
 
 class CreateNotificationMethod(_ShowMethod):
     """Create a notification method"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('name', metavar='<name>',
-                            help='Name of the notification method')
-        _add_fields(parser, required=True)
-        return parser
+    argument_table = (options.arg('name', metavar='<name>',
+                                  help='Name of the notification method'),
+                      *_fields(required=True))
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.notifications.create(
@@ -52,12 +50,8 @@ class CreateNotificationMethod(_ShowMethod):
 class ListNotificationMethod(commands.Lister):
     """List notification methods"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        options.add_sort_option(parser, validation.NOTIFICATION_SORT_FIELDS)
-        options.add_paging_options(parser, 'offset')
-        return parser
-
+    argument_table = (options.sort(validation.NOTIFICATION_SORT_FIELDS),
+                      *options.paging())
     list_columns = LIST_COLUMNS
     column_fields = {c: c.lower() for c in LIST_COLUMNS}
 
@@ -84,18 +78,15 @@ def _method_id(manager: Any, name_or_id: str) -> str:
 class SetNotificationMethod(_ShowMethod):
     """Set notification method properties (or replace with --replace)"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('method', metavar='<notification-method>',
-                            help='Notification method to change (name or '
-                                 'ID)')
-        parser.add_argument('--name', metavar='<name>', help='New name')
-        _add_fields(parser, required=False)
-        parser.add_argument(
-            '--replace', action='store_true', default=False,
-            help='Replace the whole method (HTTP PUT): --name, --type, '
-                 '--address and --period are then all required')
-        return parser
+    argument_table = (
+        options.arg('method', metavar='<notification-method>',
+                    help='Notification method to change (name or ID)'),
+        options.arg('--name', metavar='<name>', help='New name'),
+        *_fields(required=False),
+        options.switch('--replace', 'Replace the whole method (HTTP PUT): '
+                       '--name, --type, --address and --period are then all '
+                       'required'),
+    )
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         fields = {'name': parsed_args.name, 'type': parsed_args.type,
@@ -116,25 +107,15 @@ class SetNotificationMethod(_ShowMethod):
         return manager.patch(method_id, **fields)
 
 
-class DeleteNotificationMethod(commands.Command):
+class DeleteNotificationMethod(commands.DeleteByName):
     """Delete notification method(s)"""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument('methods', metavar='<notification-method>',
-                            nargs='+',
-                            help='Notification method(s) to delete (name or '
-                                 'ID)')
-        return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> None:
-        manager = self.client.notifications
-
-        def delete(item: str) -> None:
-            manager.delete(manager.find(item)['id'])
-
-        commands.delete_each(parsed_args.methods, 'notification method',
-                             delete, self.log)
+    manager_name = 'notifications'
+    what = 'notification method'
+    items_dest = 'methods'
+    argument_table = (
+        options.arg('methods', metavar='<notification-method>', nargs='+',
+                    help='Notification method(s) to delete (name or ID)'),)
 
 
 class ListNotificationMethodType(commands.Lister):

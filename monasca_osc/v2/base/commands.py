@@ -255,6 +255,25 @@ class Command(_OutputMixin, command.Command):
     pass
 
 
+class DeleteByName(Command):
+    """Delete the items named (name or ID) in the positional argument
+    ``items_dest``: each is looked up with the client's ``manager_name``
+    manager, then deleted by ID (see ``delete_each``)."""
+
+    manager_name = ''   # e.g. 'notifications'
+    what = ''           # e.g. 'notification method'
+    items_dest = ''
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        manager = getattr(self.client, self.manager_name)
+
+        def delete(item: str) -> None:
+            manager.delete(manager.find(item)['id'])
+
+        delete_each(getattr(parsed_args, self.items_dest), self.what,
+                    delete, self.log)
+
+
 def delete_each(items: Sequence[str], what: str,
                 delete: Callable[[str], None], log: Any) -> None:
     """Delete several items; report each failure, then "N of M failed".

@@ -10,7 +10,7 @@ sequence of :class:`Arg`, which the base ``get_parser`` adds.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 import dataclasses
 from typing import Any
 
@@ -51,70 +51,79 @@ def page_size(text: str) -> int:
     return size
 
 
-def add_dimension_filter_option(parser: argparse.ArgumentParser,
-                                flag: str = '--dimension',
-                                dest: str = 'dimensions',
-                                help_prefix: str = 'Only include metrics '
-                                'with this dimension') -> None:
-    parser.add_argument(
-        flag, metavar='<key[=value[|value...]]>', dest=dest,
-        action='append', default=[],
+def add_arguments(parser: Any, arguments: Iterable[Arg]) -> None:
+    """Add a table of arguments to a parser or an argument group."""
+    for argument in arguments:
+        argument.add_to(parser)
+
+
+def switch(flag: str, help: str) -> Arg:
+    """An on/off option: ``True`` when given."""
+    return arg(flag, action='store_true', default=False, help=help)
+
+
+def repeatable(flag: str, metavar: str, help: str, **options: Any) -> Arg:
+    """An option given once per value: the values as a list, ``[]`` when
+    it is not given."""
+    return arg(flag, metavar=metavar, action='append', default=[],
+               help=help, **options)
+
+
+def dimension_filter(flag: str = '--dimension', dest: str = 'dimensions',
+                     help_prefix: str = 'Only include metrics with this '
+                     'dimension') -> Arg:
+    return repeatable(
+        flag, '<key[=value[|value...]]>', dest=dest,
         help=f'{help_prefix}: key=value, key (any value) or key=v1|v2 '
              '(any of the values); repeat option to filter on several '
              'dimensions (comma-separated pairs are accepted too; write a '
              'literal comma as \\,)')
 
 
-def add_time_options(parser: argparse.ArgumentParser, start_required: bool
-                     = False, start_help: str = 'Start of the time range',
-                     end_help: str = 'End of the time range (exclusive)'
-                     ) -> None:
-    parser.add_argument(
-        '--start', metavar='<time>', required=start_required,
-        help=f'{start_help}: {timeutil.TIME_HELP}'
-             + (' (required)' if start_required else ''))
-    parser.add_argument('--end', metavar='<time>',
-                        help=f'{end_help}: {timeutil.TIME_HELP}')
+def time_range(start_required: bool = False,
+               start_help: str = 'Start of the time range',
+               end_help: str = 'End of the time range (exclusive)'
+               ) -> tuple[Arg, Arg]:
+    """--start and --end (``arguments.TimeRange`` resolves them)."""
+    return (
+        arg('--start', metavar='<time>', required=start_required,
+            help=f'{start_help}: {timeutil.TIME_HELP}'
+                 + (' (required)' if start_required else '')),
+        arg('--end', metavar='<time>',
+            help=f'{end_help}: {timeutil.TIME_HELP}'))
 
 
-def add_paging_options(parser: argparse.ArgumentParser,
-                       marker: str = 'offset') -> None:
+def paging(marker: str = 'offset') -> tuple[Arg, Arg, Arg]:
     """--limit, --marker and --page-size; ``marker`` is the kind of the
     listing's marker (``validation.MARKER_FORMS``), checked by
     ``commands.Lister`` before anything is sent."""
-    parser.add_argument(
-        '--limit', metavar='<num>', type=positive_int,
-        help='Maximum number of rows to return in total (default: all; '
-             'pages are fetched automatically); when it stops the listing '
-             'before the end, the marker that continues it is printed on '
-             'stderr: "more results: --marker VALUE"')
-    parser.add_argument('--marker', metavar='<marker>',
-                        help=validation.marker_help(marker))
-    parser.add_argument(
-        '--page-size', metavar='<num>', type=page_size,
-        help=f'Rows per API request, at most {validation.MAX_LIMIT} '
-             f'(default: {validation.MAX_LIMIT})')
+    return (
+        arg('--limit', metavar='<num>', type=positive_int,
+            help='Maximum number of rows to return in total (default: all; '
+                 'pages are fetched automatically); when it stops the '
+                 'listing before the end, the marker that continues it is '
+                 'printed on stderr: "more results: --marker VALUE"'),
+        arg('--marker', metavar='<marker>',
+            help=validation.marker_help(marker)),
+        arg('--page-size', metavar='<num>', type=page_size,
+            help=f'Rows per API request, at most {validation.MAX_LIMIT} '
+                 f'(default: {validation.MAX_LIMIT})'))
 
 
-def add_project_option(parser: argparse.ArgumentParser,
-                       action: str = 'read') -> None:
-    parser.add_argument(
-        '--project', metavar='<project-id>', dest='tenant_id',
-        help=f'Project (tenant) ID to {action} metrics of; needs the admin '
-             'role (the API silently ignores it otherwise)')
-    parser.add_argument('--tenant-id', dest='tenant_id',
-                        help=argparse.SUPPRESS)
+def project(action: str = 'read') -> tuple[Arg, Arg]:
+    """--project (and its old spelling --tenant-id, hidden)."""
+    return (
+        arg('--project', metavar='<project-id>', dest='tenant_id',
+            help=f'Project (tenant) ID to {action} metrics of; needs the '
+                 'admin role (the API silently ignores it otherwise)'),
+        arg('--tenant-id', dest='tenant_id', help=argparse.SUPPRESS))
 
 
-def add_long_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--long', action='store_true', default=False,
-                        help='List additional fields in output')
+LONG = switch('--long', 'List additional fields in output')
 
 
-def add_sort_option(parser: argparse.ArgumentParser,
-                    fields: Sequence[str]) -> None:
-    parser.add_argument(
-        '--sort', metavar='<field>[:<asc|desc>]', dest='sort',
-        action='append', default=[],
+def sort(fields: Sequence[str]) -> Arg:
+    return repeatable(
+        '--sort', '<field>[:<asc|desc>]', dest='sort',
         help=f'Sort by this field, server side; repeat option for several '
              f'keys. Fields: {", ".join(fields)}')
