@@ -9,24 +9,8 @@ from monasca_osc.alarming import model as alarm_model
 from monasca_osc.common import expression as expr_mod
 from monasca_osc.common import validation
 from monasca_osc.common.validation import ValidationError
-from monasca_osc.sandbox import web
+from monasca_osc.sandbox import query, web
 from monasca_osc.sandbox.context import AppContext
-from monasca_osc.sandbox.query import (
-    ACTION_STATES,
-    SEVERITIES,
-    b_text,
-    collation_key,
-    collection,
-    int_offset,
-    name_conflict,
-    now_iso,
-    page,
-    parse_sort_by,
-    query_dimensions,
-    schema_error,
-    severity_filter,
-    sort_rows,
-)
 from monasca_osc.sandbox.web import (
     Request,
     Response,
@@ -69,7 +53,8 @@ def _validate_definition(body: Any, require_all: bool) -> None:
                 error = ('length of value must be at most 255 for '
                          'dictionary value')
         elif key == 'severity':
-            if not isinstance(value, str) or value.upper() not in SEVERITIES:
+            if not isinstance(value, str) or \
+                    value.upper() not in query.SEVERITIES:
                 error = 'not a valid value for dictionary value'
         elif key == 'match_by':
             if not isinstance(value, list):
@@ -83,18 +68,18 @@ def _validate_definition(body: Any, require_all: bool) -> None:
             if not isinstance(value, bool):
                 error = 'expected bool for dictionary value'
         else:
-            for field, state in ACTION_STATES:
+            for field, state in query.ACTION_STATES:
                 if key == field:
                     problem = _action_list_error(value, state)
                     if problem:
                         error = f'{problem} for dictionary value'
         if error:
-            raise unprocessable(schema_error(key, error))
+            raise unprocessable(query.schema_error(key, error))
     required = _AD_FIELDS if require_all else ('name', 'expression')
     for key in required:
         if key not in body:
             raise unprocessable(
-                schema_error(key, 'required key not provided'))
+                query.schema_error(key, 'required key not provided'))
     if body.get('match_by'):
         try:
             validation.validate_match_by(body['match_by'])
@@ -107,8 +92,9 @@ def _parse_expression(text: str, artefacts: bool) -> expr_mod.Expression:
         return expr_mod.parse(text)
     except expr_mod.ExpressionError as exc:
         if artefacts:
-            desc = (f'parser failed on expression {b_text(text)} at column '
-                    f'{b_text(str(exc.column))}: {b_text(exc.msg)}')
+            desc = (f'parser failed on expression {query.b_text(text)} at '
+                    f'column {query.b_text(str(exc.column))}: '
+                    f'{query.b_text(exc.msg)}')
         else:
             desc = str(exc)
         raise unprocessable(desc, title='Invalid alarm expression') from None
@@ -119,27 +105,27 @@ def _ad_conflict(conn, tenant: str, name: str,
     rows = conn.execute(
         'SELECT id, name FROM alarm_definitions '
         'WHERE tenant = ? AND deleted_at IS NULL ORDER BY rowid', (tenant,))
-    name_conflict(rows, name, expected_id, 'An alarm definition',
+    query.name_conflict(rows, name, expected_id, 'An alarm definition',
                    'with the name')
 
 
 def _check_actions(conn, actions: dict[str, list[str]]) -> None:
     # Like upstream, the existence check does not filter by tenant.
-    for field, state in ACTION_STATES:
+    for field, state in query.ACTION_STATES:
         for action_id in actions.get(field) or []:
             row = conn.execute(
                 'SELECT 1 FROM notification_methods WHERE id = ?',
                 (action_id,)).fetchone()
             if row is None:
                 raise unprocessable(
-                    f'Non-existent notification id {b_text(action_id)} '
-                    f'submitted for {b_text(state)} notification action',
+                    f'Non-existent notification id {query.b_text(action_id)} '
+                    f'submitted for {query.b_text(state)} notification action',
                     title='InvalidUpdateException')
 
 
 def _store_actions(conn, did: str, actions: dict[str, list[str] | None]
                    ) -> None:
-    for field, state in ACTION_STATES:
+    for field, state in query.ACTION_STATES:
         ids = actions.get(field)
         if ids is None:
             continue
@@ -179,7 +165,7 @@ def _ad_rows(conn, tenant: str, did: str | None = None) -> list[dict]:
                     state, []).append(action)
         for row in rows:
             mine = actions.get(row['id'], {})
-            for field, state in ACTION_STATES:
+            for field, state in query.ACTION_STATES:
                 row[field] = mine.get(state, [])
     return rows
 
@@ -213,7 +199,7 @@ def post_definition(app: AppContext, req: Request) -> Response:
     parsed = _parse_expression(body['expression'], artefacts=False)
     tenant = req.context.tenant
     did = str(uuid.uuid4())
-    stamp = now_iso()
+    stamp = query.now_iso()
     row = {
         'id': did, 'name': body['name'], 'expression': body['expression'],
         'description': body.get('description', ''),
@@ -222,7 +208,7 @@ def post_definition(app: AppContext, req: Request) -> Response:
         'actions_enabled': 1,
     }
     actions = {field: list(body.get(field) or [])
-               for field, _ in ACTION_STATES}
+               for field, _ in query.ACTION_STATES}
     with app.store.write() as conn:
         _ad_conflict(conn, tenant, body['name'])
         _check_actions(conn, actions)
@@ -243,16 +229,16 @@ def post_definition(app: AppContext, req: Request) -> Response:
 def list_definitions(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:definition:get')
     name = req.first('name')
-    dims = query_dimensions(req)
-    severities = severity_filter(req.first('severity'))
-    order = parse_sort_by(req, validation.ALARM_DEFINITION_SORT_FIELDS)
-    offset = int_offset(req)
+    dims = query.query_dimensions(req)
+    severities = query.severity_filter(req.first('severity'))
+    order = query.parse_sort_by(req, validation.ALARM_DEFINITION_SORT_FIELDS)
+    offset = query.int_offset(req)
     limit = req.limit()
     with app.store.read() as conn:
         rows = _ad_rows(conn, req.context.tenant)
     if name is not None:
-        key = collation_key(name)
-        rows = [r for r in rows if collation_key(r['name']) == key]
+        key = query.collation_key(name)
+        rows = [r for r in rows if query.collation_key(r['name']) == key]
     if severities is not None:
         rows = [r for r in rows if r['severity'].upper() in severities]
     if dims:
@@ -269,25 +255,21 @@ def list_definitions(app: AppContext, req: Request) -> Response:
         rows = kept
     keys = {
         'id': lambda r: r['id'],
-        'name': lambda r: collation_key(r['name']),
+        'name': lambda r: query.collation_key(r['name']),
         'severity': lambda r: r['severity'].upper(),  # alphabetical
         'created_at': lambda r: r['created_at'],
         'updated_at': lambda r: r['updated_at'],
     }
-    if not any(field == 'id' for field, _ in order):
-        order = order + [('id', 'asc')]
-    sort_rows(rows, order, keys)
-    window, next_offset = page(req, rows, offset, limit)
-    return collection(req, [_ad_object(req, r) for r in window], next_offset)
+    return query.sorted_collection(
+        req, rows, order, keys, 'id', offset, limit,
+        lambda row: _ad_object(req, row))
 
 
 def get_definition(app: AppContext, req: Request, did: str) -> Response:
     app.authorize(req, 'api:alarms:definition:get')
     with app.store.read() as conn:
-        rows = _ad_rows(conn, req.context.tenant, did)
-    if not rows:
-        raise not_found()
-    return web.json_response(_ad_object(req, rows[0]))
+        row = query.found(_ad_rows(conn, req.context.tenant, did))
+    return web.json_response(_ad_object(req, row))
 
 
 def no_definition_id(app: AppContext, req: Request) -> Response:
@@ -299,7 +281,7 @@ def _check_sub_expressions(old: expr_mod.Expression,
     try:
         alarm_model.check_update(old, new)
     except alarm_model.UpdateRefused as exc:
-        raise unprocessable(b_text(str(exc)),
+        raise unprocessable(query.b_text(str(exc)),
                             title='InvalidUpdateException') from None
 
 
@@ -313,11 +295,11 @@ def update_definition(app: AppContext, req: Request, did: str,
             raise unprocessable('expected a dictionary')
         if body.get('severity') is not None and (
                 not isinstance(body['severity'], str)
-                or body['severity'].upper() not in SEVERITIES):
+                or body['severity'].upper() not in query.SEVERITIES):
             raise unprocessable('Invalid severity')
         for key in ('name', 'expression', 'description'):
             if body.get(key) is not None and not isinstance(body[key], str):
-                raise unprocessable(schema_error(
+                raise unprocessable(query.schema_error(
                     key, 'expected str for dictionary value'))
         # Absent or null fields keep their stored values.
         fields = {k: body.get(k) for k in _AD_FIELDS}
@@ -331,10 +313,7 @@ def update_definition(app: AppContext, req: Request, did: str,
     with app.store.write() as conn:
         if fields['name'] is not None:
             _ad_conflict(conn, tenant, fields['name'], expected_id=did)
-        rows = _ad_rows(conn, tenant, did)
-        if not rows:
-            raise not_found()
-        row = rows[0]
+        row = query.found(_ad_rows(conn, tenant, did))
         if fields['match_by'] is not None:
             if ','.join(fields['match_by']) != row['match_by']:
                 raise unprocessable('match_by must not change',
@@ -346,7 +325,7 @@ def update_definition(app: AppContext, req: Request, did: str,
                 old_expr = None
             if old_expr is not None:
                 _check_sub_expressions(old_expr, new_expr)
-        actions = {field: fields[field] for field, _ in ACTION_STATES}
+        actions = {field: fields[field] for field, _ in query.ACTION_STATES}
         _check_actions(conn, actions)
         if new_expr is not None:
             app.evaluator.definition_updated(
@@ -370,7 +349,7 @@ def update_definition(app: AppContext, req: Request, did: str,
             'expression = ?, severity = ?, actions_enabled = ?, '
             'updated_at = ? WHERE id = ?',
             (row['name'], row['description'], row['expression'],
-             row['severity'], row['actions_enabled'], now_iso(), did))
+             row['severity'], row['actions_enabled'], query.now_iso(), did))
         _store_actions(conn, did, actions)
         row = _ad_rows(conn, tenant, did)[0]
     app.evaluator.definitions_changed()
@@ -383,7 +362,7 @@ def delete_definition(app: AppContext, req: Request, did: str) -> Response:
         cur = conn.execute(
             'UPDATE alarm_definitions SET deleted_at = ? WHERE tenant = ? '
             'AND id = ? AND deleted_at IS NULL',
-            (now_iso(), req.context.tenant, did))
+            (query.now_iso(), req.context.tenant, did))
         if cur.rowcount == 0:
             raise not_found()
         conn.execute('DELETE FROM alarm_metrics WHERE alarm_id IN '

@@ -8,25 +8,8 @@ import json
 from typing import Any
 
 from monasca_osc.common import validation
-from monasca_osc.sandbox import web
+from monasca_osc.sandbox import query, web
 from monasca_osc.sandbox.context import AppContext
-from monasca_osc.sandbox.query import (
-    SEVERITIES,
-    STATES,
-    as_filter,
-    b_text,
-    collation_key,
-    collection,
-    int_offset,
-    now_iso,
-    page,
-    parse_sort_by,
-    query_dimensions,
-    schema_error,
-    severity_filter,
-    sort_rows,
-    validate_query_dimensions,
-)
 from monasca_osc.sandbox.web import (
     Request,
     Response,
@@ -36,7 +19,7 @@ from monasca_osc.sandbox.web import (
 
 # Sort order of states and severities (MySQL enum order upstream).
 STATE_RANK = {'OK': 0, 'UNDETERMINED': 1, 'ALARM': 2}
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+SEVERITY_RANK = {s: i for i, s in enumerate(query.SEVERITIES)}
 
 
 def load_alarms(conn, tenant: str, alarm_id: str | None = None) -> list[dict]:
@@ -127,10 +110,11 @@ def _alarm_filters(req: Request, counting: bool) -> Callable[[dict], bool]:
     definition_id = req.first('alarm_definition_id')
     metric_name = req.first('metric_name')
     state = _single(req, 'state')
-    if state is not None and state.upper() not in STATES:
-        raise unprocessable(f'State {b_text(state)} must be one of {STATES}',
+    if state is not None and state.upper() not in query.STATES:
+        raise unprocessable(f'State {query.b_text(state)} must be one of '
+                            f'{query.STATES}',
                             title='Invalid State')
-    severities = severity_filter(_single(req, 'severity'))
+    severities = query.severity_filter(_single(req, 'severity'))
     lifecycle_state = req.first('lifecycle_state')
     link = req.first('link')
     since = req.first('state_updated_start_time')
@@ -141,9 +125,9 @@ def _alarm_filters(req: Request, counting: bool) -> Callable[[dict], bool]:
         except ValueError as exc:
             raise web.server_error(str(exc)) from None
         since_text = parsed.strftime('%Y-%m-%dT%H:%M:%S')
-    raw_dims = query_dimensions(req, 'metric_dimensions')
-    validate_query_dimensions(raw_dims)
-    dims = as_filter(raw_dims) if raw_dims else None
+    raw_dims = query.query_dimensions(req, 'metric_dimensions')
+    query.validate_query_dimensions(raw_dims)
+    dims = query.as_filter(raw_dims) if raw_dims else None
 
     def keep(alarm: dict) -> bool:
         if definition_id is not None and alarm['definition_id'] != \
@@ -175,15 +159,16 @@ def _alarm_filters(req: Request, counting: bool) -> Callable[[dict], bool]:
 def list_alarms(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:get')
     keep = _alarm_filters(req, counting=False)
-    order = parse_sort_by(req, validation.ALARM_SORT_FIELDS)
-    offset = int_offset(req)
+    order = query.parse_sort_by(req, validation.ALARM_SORT_FIELDS)
+    offset = query.int_offset(req)
     limit = req.limit()
     with app.store.read() as conn:
         alarms = [a for a in load_alarms(conn, req.context.tenant) if keep(a)]
     keys = {
         'alarm_id': lambda a: a['id'],
         'alarm_definition_id': lambda a: a['definition_id'],
-        'alarm_definition_name': lambda a: collation_key(a['definition_name']),
+        'alarm_definition_name':
+            lambda a: query.collation_key(a['definition_name']),
         'state': lambda a: STATE_RANK[a['state']],
         'severity': lambda a: SEVERITY_RANK.get(a['severity'].upper(), 0),
         'lifecycle_state': lambda a: a['lifecycle_state'],
@@ -192,21 +177,16 @@ def list_alarms(app: AppContext, req: Request) -> Response:
         'updated_timestamp': lambda a: a['updated_at'],
         'created_timestamp': lambda a: a['created_at'],
     }
-    if not any(field == 'alarm_id' for field, _ in order):
-        order = order + [('alarm_id', 'asc')]
-    sort_rows(alarms, order, keys)
-    window, next_offset = page(req, alarms, offset, limit)
-    return collection(req, [alarm_object(req, a) for a in window],
-                      next_offset)
+    return query.sorted_collection(
+        req, alarms, order, keys, 'alarm_id', offset, limit,
+        lambda alarm: alarm_object(req, alarm))
 
 
 def get_alarm(app: AppContext, req: Request, alarm_id: str) -> Response:
     app.authorize(req, 'api:alarms:get')
     with app.store.read() as conn:
-        alarms = load_alarms(conn, req.context.tenant, alarm_id)
-    if not alarms:
-        raise not_found()
-    return web.json_response(alarm_object(req, alarms[0]))
+        alarm = query.found(load_alarms(conn, req.context.tenant, alarm_id))
+    return web.json_response(alarm_object(req, alarm))
 
 
 def _validate_alarm_update(body: Any) -> None:
@@ -220,13 +200,13 @@ def _validate_alarm_update(body: Any) -> None:
         value = body[key]
         if key == 'state':
             if value not in validation.STATES:
-                raise unprocessable(schema_error(
+                raise unprocessable(query.schema_error(
                     key, 'not a valid value for dictionary value'))
         elif not isinstance(value, str):
-            raise unprocessable(schema_error(
+            raise unprocessable(query.schema_error(
                 key, 'expected str for dictionary value'))
         elif len(value) > limit:
-            raise unprocessable(schema_error(
+            raise unprocessable(query.schema_error(
                 key, f'length of value must be at most {limit} for '
                      f'dictionary value'))
 
@@ -249,10 +229,7 @@ def update_alarm(app: AppContext, req: Request, alarm_id: str,
                 raise unprocessable(f"Field '{key}' is required")
     tenant = req.context.tenant
     with app.store.write() as conn:
-        alarms = load_alarms(conn, tenant, alarm_id)
-        if not alarms:
-            raise not_found()
-        alarm = alarms[0]
+        alarm = query.found(load_alarms(conn, tenant, alarm_id))
         new_state = body.get('state') or alarm['state']
         lifecycle = body.get('lifecycle_state')
         if lifecycle is None:
@@ -260,7 +237,7 @@ def update_alarm(app: AppContext, req: Request, alarm_id: str,
         link = body.get('link')
         if link is None:
             link = alarm['link']
-        stamp = now_iso()
+        stamp = query.now_iso()
         old_state = alarm['state']
         state_updated = alarm['state_updated_at']
         if new_state != old_state:
@@ -394,14 +371,14 @@ def _history_page(req: Request, rows: list, limit: int) -> Response:
     if len(elements) > limit:
         elements = elements[:limit]
         next_offset = elements[-1]['id'] if elements else None
-    return collection(req, elements, next_offset)
+    return query.collection(req, elements, next_offset)
 
 
 def list_history(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:state_history')
-    raw_dims = query_dimensions(req)
-    validate_query_dimensions(raw_dims)
-    dims = as_filter(raw_dims)
+    raw_dims = query.query_dimensions(req)
+    query.validate_query_dimensions(raw_dims)
+    dims = query.as_filter(raw_dims)
     start = web.query_time(req, 'start_time')
     end = web.query_time(req, 'end_time')
     offset = _history_offset(req)
@@ -413,7 +390,7 @@ def list_history(app: AppContext, req: Request) -> Response:
                      if not dims or any(_metric_matches(m, None, dims)
                                         for m in a['metrics'])]
         if not alarm_ids:
-            return collection(req, [], None)
+            return query.collection(req, [], None)
         conn.execute('CREATE TEMP TABLE IF NOT EXISTS wanted_alarms '
                      '(id TEXT PRIMARY KEY)')
         conn.execute('DELETE FROM wanted_alarms')

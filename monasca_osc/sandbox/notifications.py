@@ -7,19 +7,8 @@ from urllib.parse import urlparse
 import uuid
 
 from monasca_osc.common import validation
-from monasca_osc.sandbox import web
+from monasca_osc.sandbox import query, web
 from monasca_osc.sandbox.context import AppContext
-from monasca_osc.sandbox.query import (
-    collation_key,
-    collection,
-    int_offset,
-    name_conflict,
-    now_iso,
-    page,
-    parse_sort_by,
-    schema_error,
-    sort_rows,
-)
 from monasca_osc.sandbox.web import (
     Request,
     Response,
@@ -37,21 +26,23 @@ def _validate_notification(app: AppContext, body: Any,
         raise bad_request('expected a dictionary')
     for key, value in body.items():
         if key not in _NM_FIELDS:
-            raise bad_request(schema_error(key, 'extra keys not allowed'))
+            raise bad_request(query.schema_error(key,
+                                                 'extra keys not allowed'))
         if key in ('name', 'type', 'address') and not isinstance(value, str):
-            raise bad_request(schema_error(
+            raise bad_request(query.schema_error(
                 key, 'expected str for dictionary value'))
         limit = {'name': 250, 'address': 512}.get(key)
         if limit and len(value) > limit:
-            raise bad_request(schema_error(
+            raise bad_request(query.schema_error(
                 key, f'length of value must be at most {limit} for '
                      f'dictionary value'))
         if key == 'period' and not isinstance(value, (int, str)):
-            raise bad_request(schema_error(
+            raise bad_request(query.schema_error(
                 key, 'expected int for dictionary value'))
     for key in ('name', 'type', 'address'):
         if key not in body:
-            raise bad_request(schema_error(key, 'required key not provided'))
+            raise bad_request(query.schema_error(
+                key, 'required key not provided'))
     result = dict(body)
     if 'period' not in body:
         if require_all:
@@ -96,7 +87,7 @@ def _nm_conflict(conn, tenant: str, name: str,
     rows = conn.execute(
         'SELECT id, name FROM notification_methods WHERE tenant = ?',
         (tenant,))
-    name_conflict(rows, name, expected_id, 'A notification method',
+    query.name_conflict(rows, name, expected_id, 'A notification method',
                    'with name')
 
 
@@ -129,7 +120,7 @@ def post_notification(app: AppContext, req: Request) -> Response:
     body = _validate_notification(app, req.json(), require_all=False)
     tenant = req.context.tenant
     nid = str(uuid.uuid4())
-    stamp = now_iso()
+    stamp = query.now_iso()
     with app.store.write() as conn:
         _nm_conflict(conn, tenant, body['name'])
         ntype = _nm_type(app, body['type'])
@@ -144,8 +135,8 @@ def post_notification(app: AppContext, req: Request) -> Response:
 
 def list_notifications(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:notifications:get')
-    order = parse_sort_by(req, validation.NOTIFICATION_SORT_FIELDS)
-    offset = int_offset(req)
+    order = query.parse_sort_by(req, validation.NOTIFICATION_SORT_FIELDS)
+    offset = query.int_offset(req)
     limit = req.limit()
     with app.store.read() as conn:
         rows = conn.execute(
@@ -156,19 +147,16 @@ def list_notifications(app: AppContext, req: Request) -> Response:
     items = [dict(zip(names, row, strict=False)) for row in rows]
     keys = {
         'id': lambda r: r['id'],
-        'name': lambda r: collation_key(r['name']),
-        'type': lambda r: collation_key(r['type']),
-        'address': lambda r: collation_key(r['address']),
+        'name': lambda r: query.collation_key(r['name']),
+        'type': lambda r: query.collation_key(r['type']),
+        'address': lambda r: query.collation_key(r['address']),
         'created_at': lambda r: r['created_at'],
         'updated_at': lambda r: r['updated_at'],
     }
-    if not any(field == 'id' for field, _ in order):
-        order = order + [('id', 'asc')]
-    sort_rows(items, order, keys)
-    window, next_offset = page(req, items, offset, limit)
-    elements = [_nm_object(req, (r['id'], r['name'], r['type'], r['address'],
-                                 r['period'])) for r in window]
-    return collection(req, elements, next_offset)
+    return query.sorted_collection(
+        req, items, order, keys, 'id', offset, limit,
+        lambda r: _nm_object(req, (r['id'], r['name'], r['type'],
+                                   r['address'], r['period'])))
 
 
 def get_notification(app: AppContext, req: Request, nid: str) -> Response:
@@ -203,8 +191,8 @@ def put_notification(app: AppContext, req: Request, nid: str,
             'UPDATE notification_methods SET name = ?, type = ?, '
             'address = ?, period = ?, updated_at = ? '
             'WHERE tenant = ? AND id = ?',
-            (body['name'], ntype, body['address'], body['period'], now_iso(),
-             tenant, nid))
+            (body['name'], ntype, body['address'], body['period'],
+             query.now_iso(), tenant, nid))
         if cur.rowcount == 0:
             raise not_found()
     return web.json_response(_nm_object(

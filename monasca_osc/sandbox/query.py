@@ -16,7 +16,13 @@ from monasca_osc.common import validation
 from monasca_osc.common.validation import ValidationError
 from monasca_osc.sandbox import web
 from monasca_osc.sandbox.context import AppContext
-from monasca_osc.sandbox.web import ApiError, Request, Response, unprocessable
+from monasca_osc.sandbox.web import (
+    ApiError,
+    Request,
+    Response,
+    not_found,
+    unprocessable,
+)
 
 # Upstream's messages print these as Python lists: severities in rank
 # order, states alphabetically.
@@ -84,6 +90,22 @@ def sort_rows(rows: list[dict], order: list[tuple[str, str]],
     return rows
 
 
+def sorted_collection(req: Request, rows: list[dict],
+                      order: list[tuple[str, str]],
+                      keys: dict[str, Callable[[dict], Any]], id_field: str,
+                      offset: int, limit: int,
+                      shown: Callable[[dict], Any]) -> Response:
+    """A list response: ``rows`` sorted (``sort_rows``), last by
+    ``id_field`` unless ``order`` names it already, so that the order is
+    total and an offset continues it; the page at ``offset``, each row as
+    ``shown`` makes it, and the link to the next page."""
+    if not any(field == id_field for field, _ in order):
+        order = order + [(id_field, 'asc')]
+    sort_rows(rows, order, keys)
+    window, next_offset = page(req, rows, offset, limit)
+    return collection(req, [shown(row) for row in window], next_offset)
+
+
 def page(req: Request, rows: list, offset: int, limit: int
          ) -> tuple[list, str | None]:
     window = rows[offset:offset + limit + 1] if offset >= 0 else \
@@ -99,6 +121,13 @@ def collection(req: Request, elements: list, next_offset: str | None
     if next_offset is not None:
         links.append(req.next_link(next_offset))
     return web.json_response({'links': links, 'elements': elements})
+
+
+def found(rows: list[dict]) -> dict:
+    """The row a lookup by ID found: 404 when there is none."""
+    if not rows:
+        raise not_found()
+    return rows[0]
 
 
 def schema_error(path: str, message: str) -> str:
