@@ -1,14 +1,17 @@
 """Options of ``metric create`` for bulk ingest (stdlib only).
 
 Command modules import this at parse time, so it must stay cheap: the
-standard library and nothing else. ``Ingester`` takes its defaults from the
-constants here so the CLI and the Python API agree.
+standard library and ``common.argtable`` (standard library only too).
+``Ingester`` takes its defaults from the constants here so the CLI and the
+Python API agree.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+
+from monasca_osc.common.argtable import add_arguments, arg, repeatable, switch
 
 FORMATS = ('auto', 'jsonl', 'json', 'csv')
 TIMESTAMP_UNITS = ('auto', 's', 'ms', 'us', 'ns')
@@ -77,6 +80,81 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+BULK_ARGUMENTS = (
+    arg('--file', metavar='<path|->',
+        help='Read many metrics from a file ("-" for stdin): JSON Lines (one '
+             'metric object per line, as the API takes it), a JSON array or '
+             'CSV with a header; gzip-compressed input is accepted'),
+    # Not --format: that is cliff's output format (-f).
+    arg('--input-format', choices=FORMATS, default='auto',
+        help='Input format (default: from the extension .jsonl/.ndjson, '
+             '.json, .csv, else from the first character: "[" JSON array, '
+             '"{" JSON Lines, anything else CSV)'),
+    arg('--batch-size', metavar='<count>',
+        type=_bounded_int(1, MAX_BATCH_SIZE, 'batch size'),
+        default=DEFAULT_BATCH_SIZE,
+        help=f'Metrics per request (default: {DEFAULT_BATCH_SIZE})'),
+    arg('--batch-bytes', metavar='<size>', type=parse_size,
+        default=DEFAULT_BATCH_BYTES,
+        help='Largest request body, e.g. 512K, 1M (default: 1M); a single '
+             'larger metric is sent alone'),
+    arg('--concurrency', metavar='<count>',
+        type=_bounded_int(1, MAX_CONCURRENCY, 'concurrency'),
+        default=DEFAULT_CONCURRENCY,
+        help=f'Requests in flight at once (default: {DEFAULT_CONCURRENCY})'),
+    arg('--retries', metavar='<count>',
+        type=_bounded_int(0, 100, 'retries'), default=DEFAULT_RETRIES,
+        help='Retries of a batch after a transient failure (connection '
+             'error, timeout, 429, 500, 502, 503, 504), with exponential '
+             f'backoff, jitter and Retry-After (default: {DEFAULT_RETRIES})'),
+    arg('--retry-backoff', metavar='<seconds>', type=_non_negative_float,
+        default=DEFAULT_BACKOFF,
+        help='First backoff delay; it doubles on each retry, up to 30s '
+             f'(default: {DEFAULT_BACKOFF})'),
+    arg('--flush-interval', metavar='<seconds>', type=_non_negative_float,
+        default=DEFAULT_FLUSH_INTERVAL,
+        help='Input that arrives slowly (stdin, a pipe such as tail -f): '
+             'send a partial batch once its oldest record has waited this '
+             'long (0: whenever no more input is ready) instead of holding '
+             'records until --batch-size arrive (default: '
+             f'{DEFAULT_FLUSH_INTERVAL:g})'),
+    arg('--errors-file', metavar='<path>',
+        help='Write each refused or unsent record here, one JSON object a '
+             'line: {"line": N, "reason": "...", "record": ...} (default: '
+             'the first 10 go to stderr)'),
+    switch('--strict', 'Stop at the first invalid record: nothing after it '
+           'is sent (exit status 1)'),
+    arg('--checkpoint', metavar='<path>',
+        help='Record progress in this file; run the same command again '
+             'after a crash or interrupt to continue where it stopped '
+             '(every record is counted once; --file must be a regular file, '
+             'not stdin or a pipe)'),
+    switch('--dry-run', 'Validate and print the normalised metrics as JSON '
+           'lines on stdout; send nothing'),
+    switch('--allow-any-time', 'Accept timestamps before 2000-01-01 or more '
+           'than a day in the future (refused by default: usually a wrong '
+           'unit)'),
+    arg('--timestamp-unit', choices=TIMESTAMP_UNITS, default='auto',
+        help='Unit of numeric timestamps (default: auto, by magnitude: '
+             'seconds, milliseconds, microseconds or nanoseconds); ISO 8601 '
+             'strings are accepted too; metrics are sent in milliseconds'),
+    repeatable('--dimension-column', '<column[=key]>',
+               dest='dimension_columns',
+               help='CSV: this column is a dimension (named key); repeat '
+                    'option for several. Columns other than name, value and '
+                    'timestamp are dimensions by default; headers '
+                    '"dim.<key>" are dimensions too'),
+    repeatable('--meta-column', '<column[=key]>', dest='meta_columns',
+               help='CSV: this column is a value_meta entry (named key); '
+                    'repeat option for several; headers "meta.<key>" are '
+                    'value_meta too'),
+    repeatable('--ignore-column', '<column>', dest='ignore_columns',
+               help='CSV: ignore this column; repeat option for several'),
+    switch('--no-progress', 'No progress bar on stderr (shown only when '
+           'stderr is a terminal)'),
+)
+
+
 def add_bulk_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         'bulk ingest',
@@ -86,96 +164,7 @@ def add_bulk_options(parser: argparse.ArgumentParser) -> None:
         'a timestamp get --time or the current time (with --checkpoint: the '
         'time of the first run, so a resumed run re-sends identical points). '
         'Exit status 1 when any record was refused or not sent.')
-    group.add_argument(
-        '--file', metavar='<path|->',
-        help='Read many metrics from a file ("-" for stdin): JSON Lines (one '
-             'metric object per line, as the API takes it), a JSON array or '
-             'CSV with a header; gzip-compressed input is accepted')
-    # Not --format: that is cliff's output format (-f).
-    group.add_argument(
-        '--input-format', choices=FORMATS, default='auto',
-        help='Input format (default: from the extension .jsonl/.ndjson, '
-             '.json, .csv, else from the first character: "[" JSON array, '
-             '"{" JSON Lines, anything else CSV)')
-    group.add_argument(
-        '--batch-size', metavar='<count>', type=_bounded_int(
-            1, MAX_BATCH_SIZE, 'batch size'), default=DEFAULT_BATCH_SIZE,
-        help=f'Metrics per request (default: {DEFAULT_BATCH_SIZE})')
-    group.add_argument(
-        '--batch-bytes', metavar='<size>', type=parse_size,
-        default=DEFAULT_BATCH_BYTES,
-        help='Largest request body, e.g. 512K, 1M (default: 1M); a single '
-             'larger metric is sent alone')
-    group.add_argument(
-        '--concurrency', metavar='<count>', type=_bounded_int(
-            1, MAX_CONCURRENCY, 'concurrency'), default=DEFAULT_CONCURRENCY,
-        help=f'Requests in flight at once (default: {DEFAULT_CONCURRENCY})')
-    group.add_argument(
-        '--retries', metavar='<count>', type=_bounded_int(
-            0, 100, 'retries'), default=DEFAULT_RETRIES,
-        help='Retries of a batch after a transient failure (connection '
-             'error, timeout, 429, 500, 502, 503, 504), with exponential '
-             f'backoff, jitter and Retry-After (default: {DEFAULT_RETRIES})')
-    group.add_argument(
-        '--retry-backoff', metavar='<seconds>', type=_non_negative_float,
-        default=DEFAULT_BACKOFF,
-        help='First backoff delay; it doubles on each retry, up to 30s '
-             f'(default: {DEFAULT_BACKOFF})')
-    group.add_argument(
-        '--flush-interval', metavar='<seconds>', type=_non_negative_float,
-        default=DEFAULT_FLUSH_INTERVAL,
-        help='Input that arrives slowly (stdin, a pipe such as tail -f): '
-             'send a partial batch once its oldest record has waited this '
-             'long (0: whenever no more input is ready) instead of holding '
-             'records until --batch-size arrive (default: '
-             f'{DEFAULT_FLUSH_INTERVAL:g})')
-    group.add_argument(
-        '--errors-file', metavar='<path>',
-        help='Write each refused or unsent record here, one JSON object a '
-             'line: {"line": N, "reason": "...", "record": ...} (default: '
-             'the first 10 go to stderr)')
-    group.add_argument(
-        '--strict', action='store_true', default=False,
-        help='Stop at the first invalid record: nothing after it is sent '
-             '(exit status 1)')
-    group.add_argument(
-        '--checkpoint', metavar='<path>',
-        help='Record progress in this file; run the same command again '
-             'after a crash or interrupt to continue where it stopped '
-             '(every record is counted once; --file must be a regular file, '
-             'not stdin or a pipe)')
-    group.add_argument(
-        '--dry-run', action='store_true', default=False,
-        help='Validate and print the normalised metrics as JSON lines on '
-             'stdout; send nothing')
-    group.add_argument(
-        '--allow-any-time', action='store_true', default=False,
-        help='Accept timestamps before 2000-01-01 or more than a day in the '
-             'future (refused by default: usually a wrong unit)')
-    group.add_argument(
-        '--timestamp-unit', choices=TIMESTAMP_UNITS, default='auto',
-        help='Unit of numeric timestamps (default: auto, by magnitude: '
-             'seconds, milliseconds, microseconds or nanoseconds); ISO 8601 '
-             'strings are accepted too; metrics are sent in milliseconds')
-    group.add_argument(
-        '--dimension-column', metavar='<column[=key]>',
-        dest='dimension_columns', action='append', default=[],
-        help='CSV: this column is a dimension (named key); repeat option '
-             'for several. Columns other than name, value and timestamp are '
-             'dimensions by default; headers "dim.<key>" are dimensions too')
-    group.add_argument(
-        '--meta-column', metavar='<column[=key]>', dest='meta_columns',
-        action='append', default=[],
-        help='CSV: this column is a value_meta entry (named key); repeat '
-             'option for several; headers "meta.<key>" are value_meta too')
-    group.add_argument(
-        '--ignore-column', metavar='<column>', dest='ignore_columns',
-        action='append', default=[],
-        help='CSV: ignore this column; repeat option for several')
-    group.add_argument(
-        '--no-progress', action='store_true', default=False,
-        help='No progress bar on stderr (shown only when stderr is a '
-             'terminal)')
+    add_arguments(group, BULK_ARGUMENTS)
 
 
 def parse_column_map(items: list[str] | None,

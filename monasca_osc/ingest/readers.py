@@ -63,6 +63,21 @@ class Record:
 SKIPPED = Record(-1, 0)
 
 
+class _Counter:
+    """Numbers the records of one input from 0 and tells, for a resumed
+    ingest, which ones an earlier run has done (``is_done``): the reader
+    yields SKIPPED for those, without parsing them where it can."""
+
+    def __init__(self, is_done: Callable[[int], bool] | None):
+        self.index = -1
+        self._is_done = is_done
+
+    def next_is_done(self) -> bool:
+        """Count one more record; True when it was done before."""
+        self.index += 1
+        return self._is_done is not None and self._is_done(self.index)
+
+
 class Source:
     """An opened input: a binary stream plus what we know about it.
 
@@ -183,15 +198,14 @@ def read_jsonl(stream: BinaryIO,
                is_done: Callable[[int], bool] | None = None
                ) -> Iterator[Record]:
     """One JSON value per non-blank line."""
-    index = -1
+    counter = _Counter(is_done)
     for line_no, raw in enumerate(stream, 1):
         if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         text = raw.strip()
         if not text:
             continue
-        index += 1
-        if is_done is not None and is_done(index):
+        if counter.next_is_done():
             yield SKIPPED
             continue
         try:
@@ -199,10 +213,10 @@ def read_jsonl(stream: BinaryIO,
             value = _DECODE(text.decode('utf-8'))
         except ValueError as err:
             shown = text.decode('utf-8', 'replace')
-            yield Record(index, line_no, None, shown,
+            yield Record(counter.index, line_no, None, shown,
                          f'Not valid JSON: {_json_reason(err)}')
             continue
-        yield Record(index, line_no, value, value, None, text)
+        yield Record(counter.index, line_no, value, value, None, text)
 
 
 def _json_reason(err: ValueError) -> str:
@@ -311,7 +325,7 @@ def read_json_array(stream: BinaryIO,
                          f'{buf.line_at(buf.pos)} starts with {first!r}, '
                          f'expected "["')
     buf.pos += 1
-    index = -1
+    counter = _Counter(is_done)
     if buf.skip_ws() == ']':
         buf.pos += 1
         _expect_end(buf)
@@ -320,7 +334,6 @@ def read_json_array(stream: BinaryIO,
         char = buf.skip_ws()
         if char == '':
             raise InputError('Input ends inside the JSON array (no "]")')
-        index += 1
         start = buf.pos
         line = buf.line_at(start)
         value: Any = None
@@ -345,14 +358,14 @@ def read_json_array(stream: BinaryIO,
                 _grow(buf, line)
                 continue
             break
-        skip = is_done is not None and is_done(index)
-        if skip:
+        # Parsed even when done before: parsing finds where it ends.
+        if counter.next_is_done():
             yield SKIPPED
         elif error is not None:
             text = buf.text[buf.pos:end].strip()
-            yield Record(index, line, None, text, error)
+            yield Record(counter.index, line, None, text, error)
         else:
-            yield Record(index, line, value, value)
+            yield Record(counter.index, line, value, value)
         buf.pos = end
         char = buf.skip_ws()
         if char == ',':
@@ -495,24 +508,23 @@ def read_csv(stream: BinaryIO, layout_factory: Callable[[list[str]],
         if header is None:
             return
         layout = layout_factory(header)
-        index = -1
+        counter = _Counter(is_done)
         last_line = reader.line_num
         for row in reader:
             line = last_line + 1
             last_line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            index += 1
-            if is_done is not None and is_done(index):
+            if counter.next_is_done():
                 yield SKIPPED
                 continue
             try:
                 value = layout.metric(row)
             except ValidationError as err:
-                yield Record(index, line, None, layout.original(row),
+                yield Record(counter.index, line, None, layout.original(row),
                              str(err))
                 continue
-            yield Record(index, line, value, layout.original(row))
+            yield Record(counter.index, line, value, layout.original(row))
     except csv.Error as err:
         raise InputError(f'Malformed CSV at line {reader.line_num}: {err}') \
             from None

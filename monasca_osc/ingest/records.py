@@ -125,17 +125,11 @@ class Normalizer:
         if self.name is not None and metric.get('name') is None:
             metric['name'] = self.name
         if self.dimensions:
-            own = metric.get('dimensions')
-            if own is None:
-                metric['dimensions'] = dict(self.dimensions)
-            elif isinstance(own, Mapping):
-                metric['dimensions'] = {**self.dimensions, **own}
+            metric['dimensions'] = _over_defaults(metric.get('dimensions'),
+                                                  self.dimensions)
         if self.value_meta:
-            own = metric.get('value_meta')
-            if own is None:
-                metric['value_meta'] = dict(self.value_meta)
-            elif isinstance(own, Mapping):
-                metric['value_meta'] = {**self.value_meta, **own}
+            metric['value_meta'] = _over_defaults(metric.get('value_meta'),
+                                                  self.value_meta)
         raw = metric.get('timestamp')
         if type(raw) is int and MIN_TIME_MS <= raw <= self.max_ms and \
                 self.timestamp_unit in ('auto', 'ms'):
@@ -206,6 +200,17 @@ def _shape(metric: dict[str, Any]) -> tuple | None:
         return (name, dims, meta) if hash(dims) is not None else None
     except TypeError:
         return None
+
+
+def _over_defaults(own: Any, defaults: Mapping[str, Any]) -> Any:
+    """A record's dimensions (or value_meta) over the command's defaults:
+    the record's own entries win. Anything but a mapping stays as it is,
+    for validation to refuse."""
+    if own is None:
+        return dict(defaults)
+    if isinstance(own, Mapping):
+        return {**defaults, **own}
+    return own
 
 
 def _finite_number(value: Any) -> bool:

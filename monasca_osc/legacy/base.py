@@ -32,9 +32,9 @@ from typing import Any
 from cliff import columns as cliff_columns
 from cliff.formatters import table as table_formatter
 
+from monasca_osc.common.argtable import Arg
 from monasca_osc.legacy.syntax import Field
 from monasca_osc.v2.base import cells
-from monasca_osc.v2.base.options import Arg
 
 # Default of the ``formatter`` dest: "the user chose no -f/-j".
 LEGACY_OUTPUT = 'legacy'

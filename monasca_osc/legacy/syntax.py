@@ -23,8 +23,8 @@ import datetime as _dt
 from typing import Any
 
 from monasca_osc.common import timeutil, validation
+from monasca_osc.common.argtable import Arg, arg
 from monasca_osc.v2.base import options
-from monasca_osc.v2.base.options import Arg, arg
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,9 +24,9 @@ from typing import Any
 from osc_lib.command import command
 
 from monasca_osc.common import validation
+from monasca_osc.common.argtable import Arg
 from monasca_osc.v2.base import output
 from monasca_osc.v2.base.cells import as_text, get_fields
-from monasca_osc.v2.base.options import Arg
 
 # argparse only takes negative *numbers* as option values, so ``--start -1h``
 # failed with "expected one argument". Relative times are values too.

@@ -1,35 +1,27 @@
-"""Parser builders for the options several commands share.
+"""The options several commands share, as argument tables.
 
 Same option, same spelling, same help everywhere; values are checked by
 argparse types where that is possible (exit 2 with a clear message).
 
-A command may also list its own arguments as data: ``argument_table``, a
-sequence of :class:`Arg`, which the base ``get_parser`` adds.
+A command lists its arguments as data: ``argument_table``, a sequence of
+``Arg`` (``monasca_osc.common.argtable``, whose builders are used from
+here), which the base ``get_parser`` adds. The builders below return an
+``Arg`` or a tuple of them, to be spread into a table.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Mapping, Sequence
-import dataclasses
-from typing import Any
+from collections.abc import Sequence
 
 from monasca_osc.common import timeutil, validation
-
-
-@dataclasses.dataclass(frozen=True)
-class Arg:
-    """One argument: what ``parser.add_argument(*flags, **options)`` takes."""
-
-    flags: tuple[str, ...]
-    options: Mapping[str, Any]
-
-    def add_to(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(*self.flags, **self.options)
-
-
-def arg(*flags: str, **options: Any) -> Arg:
-    return Arg(flags, options)
+from monasca_osc.common.argtable import (  # noqa: F401 - the builders
+    Arg,
+    add_arguments,
+    arg,
+    repeatable,
+    switch,
+)
 
 
 def positive_int(text: str) -> int:
@@ -49,24 +41,6 @@ def page_size(text: str) -> int:
             f"{size} is above the API's maximum page size of "
             f'{validation.MAX_LIMIT}')
     return size
-
-
-def add_arguments(parser: Any, arguments: Iterable[Arg]) -> None:
-    """Add a table of arguments to a parser or an argument group."""
-    for argument in arguments:
-        argument.add_to(parser)
-
-
-def switch(flag: str, help: str) -> Arg:
-    """An on/off option: ``True`` when given."""
-    return arg(flag, action='store_true', default=False, help=help)
-
-
-def repeatable(flag: str, metavar: str, help: str, **options: Any) -> Arg:
-    """An option given once per value: the values as a list, ``[]`` when
-    it is not given."""
-    return arg(flag, metavar=metavar, action='append', default=[],
-               help=help, **options)
 
 
 def dimension_filter(flag: str = '--dimension', dest: str = 'dimensions',
