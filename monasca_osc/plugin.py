@@ -49,27 +49,36 @@ def check_api_version(version: str) -> bool:
     return str(version) in API_VERSIONS or str(version) == '2_0'
 
 
+def _add_monitoring_option(parser: argparse.ArgumentParser, name: str,
+                           metavar: str, help: str,
+                           clouds_yaml: bool = True, **options: Any) -> None:
+    """``--os-monitoring-<name>``, defaulting to $OS_MONITORING_<NAME>;
+    the help names the variable and, with ``clouds_yaml``, the clouds.yaml
+    key ``monitoring_<name>`` that sets it too."""
+    key = name.replace('-', '_')
+    env = f'OS_MONITORING_{key.upper()}'
+    where = f'Env: {env}; clouds.yaml: monitoring_{key}' if clouds_yaml \
+        else f'Env: {env}'
+    parser.add_argument(f'--os-monitoring-{name}', metavar=metavar,
+                        default=utils.env(env), help=f'{help} ({where})',
+                        **options)
+
+
 def build_option_parser(parser: argparse.ArgumentParser
                         ) -> argparse.ArgumentParser:
     # Called by OSC before it logs the command line: from here on no
     # secret option, variable or clouds.yaml value reaches a log line.
     masking.guard(parser)
     # No argparse defaults: a default here would hide clouds.yaml values.
-    parser.add_argument(
-        '--os-monitoring-api-version', metavar='<monitoring-api-version>',
-        default=utils.env('OS_MONITORING_API_VERSION'),
-        help='Monitoring API version, default=2 '
-             '(Env: OS_MONITORING_API_VERSION)')
-    parser.add_argument(
-        '--os-monitoring-retries', metavar='<count>', type=argtypes.retries,
-        default=utils.env('OS_MONITORING_RETRIES'),
-        help='Retries of a failed monitoring API request (connection '
-             'errors, timeouts, 429, 500, 502, 503, 504), default=3 '
-             '(Env: OS_MONITORING_RETRIES; clouds.yaml: monitoring_retries)')
-    parser.add_argument(
-        '--os-monitoring-timeout', metavar='<seconds>', type=argtypes.seconds,
-        default=utils.env('OS_MONITORING_TIMEOUT'),
-        help='Timeout of one monitoring API request in seconds, default: '
-             'the session timeout (Env: OS_MONITORING_TIMEOUT; clouds.yaml: '
-             'monitoring_timeout)')
+    _add_monitoring_option(
+        parser, 'api-version', '<monitoring-api-version>',
+        'Monitoring API version, default=2', clouds_yaml=False)
+    _add_monitoring_option(
+        parser, 'retries', '<count>', 'Retries of a failed monitoring API '
+        'request (connection errors, timeouts, 429, 500, 502, 503, 504), '
+        'default=3', type=argtypes.retries)
+    _add_monitoring_option(
+        parser, 'timeout', '<seconds>', 'Timeout of one monitoring API '
+        'request in seconds, default: the session timeout',
+        type=argtypes.seconds)
     return parser

@@ -6,18 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from monasca_osc.alarming import model
 from monasca_osc.alarming import subalarm as sa
 from monasca_osc.alarming.model import (
-    ALARM,
-    ALARM_DELAY_MS,
-    UNDETERMINED,
     AlarmGroup,
     Definition,
     Metric,
     SubAlarmReport,
     Transition,
-    floor_minute,
-    state_change_reason,
 )
 from monasca_osc.alarming.sources import DataSource
 from monasca_osc.common.expression import SubExpression
@@ -231,11 +227,11 @@ class Alarm:
                                      strict=True))
 
     def step(self, at_ms: int, source: DataSource,
-             delay_ms: int = ALARM_DELAY_MS) -> Transition | None:
+             delay_ms: int = model.ALARM_DELAY_MS) -> Transition | None:
         """Evaluate at ``at``; the transition it causes, if any."""
         if at_ms < self.born_ms:
             return None
-        since = floor_minute(self.born_ms)
+        since = model.floor_minute(self.born_ms)
         sent = False
         views = []
         for sub, st in zip(self.definition.expression.sub_expressions,
@@ -260,18 +256,18 @@ class Alarm:
         return Transition(
             alarm_id=self.id, definition_id=self.definition.id,
             timestamp_ms=at_ms, old_state=old_state, new_state=new_state,
-            reason=state_change_reason(new_state, reports),
+            reason=model.state_change_reason(new_state, reports),
             match=self.match, metrics=tuple(self.metrics),
             sub_alarms=reports,
             actions=self.definition.actions_for(new_state))
 
     def explain(self, at_ms: int, source: DataSource,
-                delay_ms: int = ALARM_DELAY_MS) -> Explanation:
+                delay_ms: int = model.ALARM_DELAY_MS) -> Explanation:
         """The windows a regular cadence evaluates at ``at``, their values
         and the state they decide (without the empty-window patience of
         non-deterministic sub-alarms: an empty window means UNDETERMINED).
         """
-        since = floor_minute(self.born_ms)
+        since = model.floor_minute(self.born_ms)
         reports, closed, states = [], [], []
         for sub in self.definition.expression.sub_expressions:
             metrics = self.sub_metrics(sub)
@@ -282,7 +278,7 @@ class Alarm:
                 state = sa.default_state(sub.deterministic)
                 if newest is not None:
                     values = (newest[1],)
-                    state = ALARM if sub.compare(newest[1]) else 'OK'
+                    state = model.ALARM if sub.compare(newest[1]) else 'OK'
                 reports.append(SubAlarmReport(sub, state, values))
                 closed.append(newest is not None)
                 states.append(state)
@@ -295,7 +291,7 @@ class Alarm:
             if any(w.breaching is False for w in view):
                 state = 'OK'
             elif len(present) == len(view):
-                state = ALARM
+                state = model.ALARM
             else:
                 state = sa.default_state(sub.deterministic)
             reports.append(SubAlarmReport(sub, state, tuple(present),
@@ -307,4 +303,4 @@ class Alarm:
                            tuple(closed))
 
 
-__all__ = ['Alarm', 'AlarmMatcher', 'Explanation', 'UNDETERMINED']
+__all__ = ['Alarm', 'AlarmMatcher', 'Explanation']

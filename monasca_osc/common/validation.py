@@ -229,21 +229,36 @@ def parse_severity_filter(text: str) -> list[str]:
     return [validate_severity(item) for item in text.split('|')]
 
 
+def _items(text: str | Iterable[str]) -> list[str]:
+    """A comma-separated list, or the items already split."""
+    return text.split(',') if isinstance(text, str) else list(text)
+
+
+def _lowercase_choices(text: str | Iterable[str], choices: Iterable[str],
+                       error: str) -> list[str]:
+    """The items (``_items``) stripped and lower-cased, in order, each one
+    of ``choices``; else ``error``, formatted with the ``item`` (as given,
+    stripped) and the ``choices``."""
+    choices = tuple(choices)
+    result = []
+    for item in _items(text):
+        value = item.strip().lower()
+        if value not in choices:
+            raise ValidationError(error.format(item=item.strip(),
+                                               choices=', '.join(choices)))
+        result.append(value)
+    return result
+
+
 def validate_state(value: Any, case_sensitive: bool = False) -> str:
     return _choice(value, STATES, 'State', case_sensitive=case_sensitive)
 
 
 def parse_statistics(text: str | Iterable[str]) -> list[str]:
     """``avg,MAX`` -> ['avg', 'max'], in request order."""
-    items = text.split(',') if isinstance(text, str) else list(text)
-    result = []
-    for item in items:
-        stat = item.strip().lower()
-        if stat not in STATISTICS:
-            raise ValidationError(
-                f'Invalid statistic {item.strip()!r}: must be one of '
-                f'{", ".join(STATISTICS)}')
-        result.append(stat)
+    result = _lowercase_choices(
+        text, STATISTICS, 'Invalid statistic {item!r}: must be one of '
+        '{choices}')
     if not result:
         raise ValidationError('At least one statistic is required')
     return result
@@ -251,34 +266,31 @@ def parse_statistics(text: str | Iterable[str]) -> list[str]:
 
 def validate_period(value: Any, what: str = 'Period') -> int:
     """Statistics period: an integer >= 1 second (0 makes the API fail)."""
-    try:
-        period = int(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            f'{what} {_show(value)} must be a whole number of seconds'
-        ) from None
+    period = _integer(value, f'{what} {_show(value)} must be a whole number '
+                      f'of seconds')
     if period <= 0:
         raise ValidationError(f'{what} {period} must be a positive integer')
     return period
 
 
-def validate_limit(value: Any) -> int:
+def _integer(value: Any, error: str) -> int:
+    """``value`` (text or a number) as an integer; else ``error``."""
     try:
-        limit = int(str(value).strip())
+        return int(str(value).strip())
     except ValueError:
-        raise ValidationError(
-            f'Limit {_show(value)} must be a positive integer') from None
+        raise ValidationError(error) from None
+
+
+def validate_limit(value: Any) -> int:
+    limit = _integer(value, f'Limit {_show(value)} must be a positive '
+                     f'integer')
     if limit <= 0:
         raise ValidationError(f'Limit {limit} must be a positive integer')
     return limit
 
 
 def validate_offset_integer(value: Any) -> int:
-    try:
-        offset = int(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            f'Offset value {value} must be an integer') from None
+    offset = _integer(value, f'Offset value {value} must be an integer')
     if offset < 0:
         raise ValidationError(f'Offset value {value} must not be negative')
     return offset
@@ -335,9 +347,8 @@ def parse_sort_by(text: str | Iterable[str],
     ``asc`` or ``desc`` (the API refuses upper case, so it is normalised).
     """
     fields = tuple(fields)
-    items = text.split(',') if isinstance(text, str) else list(text)
     result = []
-    for item in items:
+    for item in _items(text):
         parts = item.split()
         if not parts:
             raise ValidationError(f'Empty sort key in {_show(text)}')
@@ -363,23 +374,15 @@ def format_sort_by(items: Iterable[tuple[str, str]]) -> str:
 
 
 def parse_alarm_count_group_by(text: str | Iterable[str]) -> list[str]:
-    items = text.split(',') if isinstance(text, str) else list(text)
-    result = []
-    for item in items:
-        field = item.strip().lower()
-        if field not in ALARM_COUNT_GROUP_BY_FIELDS:
-            raise ValidationError(
-                f'Group-by field {item.strip()!r} is not one of '
-                f'{", ".join(ALARM_COUNT_GROUP_BY_FIELDS)}')
-        result.append(field)
-    return result
+    return _lowercase_choices(
+        text, ALARM_COUNT_GROUP_BY_FIELDS,
+        'Group-by field {item!r} is not one of {choices}')
 
 
 def parse_measurement_group_by(text: str | Iterable[str]) -> list[str]:
     """Dimension keys (or ``*``) for measurement/statistics group_by."""
-    items = text.split(',') if isinstance(text, str) else list(text)
     result = []
-    for item in items:
+    for item in _items(text):
         key = item.strip()
         if key == '*':
             result.append(key)
@@ -403,22 +406,26 @@ def validate_match_by(keys: Iterable[Any]) -> list[str]:
     return result
 
 
+def _text(value: Any, subject: str, limit: int,
+          required: bool = False) -> str:
+    """A string of at most ``limit`` characters; with ``required``, not
+    blank either."""
+    if not isinstance(value, str):
+        raise _not_a_string(subject, value)
+    if required and not value.strip():
+        raise ValidationError(f'{subject} must not be empty')
+    if len(value) > limit:
+        raise _too_long(subject, value, limit)
+    return value
+
+
 def validate_alarm_definition_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise _not_a_string('Alarm definition name', name)
-    if not name.strip():
-        raise ValidationError('Alarm definition name must not be empty')
-    if len(name) > MAX_NAME_LENGTH:
-        raise _too_long('Alarm definition name', name, MAX_NAME_LENGTH)
-    return name
+    return _text(name, 'Alarm definition name', MAX_NAME_LENGTH,
+                 required=True)
 
 
 def validate_description(text: Any) -> str:
-    if not isinstance(text, str):
-        raise _not_a_string('Description', text)
-    if len(text) > MAX_NAME_LENGTH:
-        raise _too_long('Description', text, MAX_NAME_LENGTH)
-    return text
+    return _text(text, 'Description', MAX_NAME_LENGTH)
 
 
 def validate_action_ids(ids: Iterable[Any], what: str) -> list[str]:
@@ -437,19 +444,11 @@ def validate_action_ids(ids: Iterable[Any], what: str) -> list[str]:
 
 
 def validate_lifecycle_state(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _not_a_string('Lifecycle state', value)
-    if len(value) > 50:
-        raise _too_long('Lifecycle state', value, 50)
-    return value
+    return _text(value, 'Lifecycle state', 50)
 
 
 def validate_link(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _not_a_string('Link', value)
-    if len(value) > 512:
-        raise _too_long('Link', value, 512)
-    return value
+    return _text(value, 'Link', 512)
 
 
 _EMAIL = re.compile(r'^.+@.+$')
@@ -467,13 +466,7 @@ def collation_key(name: str) -> str:
 
 
 def validate_notification_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise _not_a_string('Notification method name', name)
-    if not name.strip():
-        raise ValidationError('Notification method name must not be empty')
-    if len(name) > 250:
-        raise _too_long('Notification method name', name, 250)
-    return name
+    return _text(name, 'Notification method name', 250, required=True)
 
 
 def validate_notification_type(value: Any) -> str:
