@@ -359,16 +359,19 @@ def _measurement_rows(conn, series: list[int], start: float,
             heapq.merge(*parts, key=lambda row: row[0]), limit))
     clause, args = _series_clause(series)
     # value and value_meta only for rows stored without their rendered item.
+    # One lower bound: given both "ts >= start" and "ts > offset", SQLite
+    # starts the range scan at start and filters up to the offset, so each
+    # page of a long series re-read every row before it (quadratic paging).
+    lower = int(start * 1000)
+    if after is not None:
+        lower = max(lower, after + 1)   # timestamps are integers (ms)
     sql = ('SELECT ts, item, CASE WHEN item IS NULL THEN value END, '
            'CASE WHEN item IS NULL THEN value_meta END FROM measurements '
            f'WHERE {clause} AND ts >= ?')
-    args = list(args) + [int(start * 1000)]
+    args = list(args) + [lower]
     if end is not None:
         sql += ' AND ts < ?'
         args.append(int(end * 1000))
-    if after is not None:
-        sql += ' AND ts > ?'
-        args.append(after)
     sql += ' ORDER BY ts LIMIT ?'
     args.append(limit)
     return conn.execute(sql, args).fetchall()
