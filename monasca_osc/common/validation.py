@@ -61,6 +61,10 @@ def _show(value: Any) -> str:
 
 
 def _forbidden_in(text: str, forbidden: set[str]) -> str | None:
+    # The set test runs in C: the sandbox checks every name, dimension key
+    # and value of a bulk post; the loop only finds which character it was.
+    if forbidden.isdisjoint(text):
+        return None
     for char in text:
         if char in forbidden:
             return char

@@ -183,11 +183,17 @@ class Evaluator:
             by_name = self._load_definitions().get(tenant)
             if not by_name:
                 return 0
+            # Only series some definition names: any other post opens no
+            # write transaction (which would merge the staged rows).
+            fed = [(sid, entry) for sid, entry in series.items()
+                   if entry[0] in by_name]
+            if not fed:
+                return 0
             touched: set[str] = set()
             with self.store.write() as conn:
-                for sid, (name, dims, first_ts) in series.items():
+                for sid, (name, dims, first_ts) in fed:
                     metric = al.Metric.of(name, dims)
-                    for definition in by_name.get(name, ()):
+                    for definition in by_name[name]:
                         touched.update(self._place(
                             conn, tenant, definition, metric, sid, first_ts))
                 if not touched or not self.evaluate_on_post:
