@@ -25,7 +25,8 @@ instead when
 
 Use the binary where the process boundary is the point: signals and Ctrl-C,
 raw (non-UTF-8) bytes and huge arguments in argv, import cost and start-up,
-TLS, the README tour, Keystone. The robustness corpus runs most rows
+the README tour, Keystone; the TLS and secrets tests keep one binary row per
+case (see their docstrings). The robustness corpus runs most rows
 in-process and its non-UTF-8/huge rows plus a fixed sample through the
 binaries, each of those also in-process with the same result required (see
 ``test_robustness_corpus.py``). ``test_inprocess_parity.py`` runs the same

@@ -232,15 +232,15 @@ def _timeout_run(cli: str, sandbox: Sandbox, source: str,
                  tmp_path: Path) -> Run:
     if source == 'option':
         return cli_run(cli, sandbox, *LIST[cli],
-                       options=(TIMEOUT[cli], '1', RETRIES[cli], '1'))
+                       options=(TIMEOUT[cli], '0.5', RETRIES[cli], '1'))
     if source == 'env':
-        env = ({'OS_MONITORING_TIMEOUT': '1', 'OS_MONITORING_RETRIES': '0'}
-               if cli == 'openstack' else
-               {'MONASCA_TIMEOUT': '1', 'MONASCA_RETRIES': '0'})
+        env = ({'OS_MONITORING_TIMEOUT': '0.5',
+                'OS_MONITORING_RETRIES': '0'} if cli == 'openstack' else
+               {'MONASCA_TIMEOUT': '0.5', 'MONASCA_RETRIES': '0'})
         return cli_run(cli, sandbox, *LIST[cli], env=env)
     assert source == 'clouds.yaml'
     env = clouds_yaml(tmp_path / 'clouds.yaml', sandbox.endpoint,
-                      monitoring_timeout=1, monitoring_retries=0)
+                      monitoring_timeout=0.5, monitoring_retries=0)
     return cloud_run(cli, env, *LIST[cli])
 
 
@@ -255,7 +255,7 @@ def test_timeout(sandbox: Sandbox, tmp_path: Path, cli: str,
     line = one_line(result)
     assert line == f'Request timed out: GET {sandbox.endpoint}/metrics'
     assert sandbox.request_count() == attempts
-    # Each attempt gives up after 1 s: far from the 20 s (or 40 s) the
+    # Each attempt gives up after 0.5 s: far from the 20 s (or 40 s) the
     # server would take, even on a loaded machine.
     assert result.seconds < SLOW - 5, result
 
@@ -273,26 +273,27 @@ def test_slow_but_in_time_is_not_a_timeout(sandbox: Sandbox,
 
 @pytest.mark.parametrize('cli', CLIS)
 def test_retry_after_is_honoured(sandbox: Sandbox, cli: str) -> None:
-    metrics_fault(sandbox, status=503, retry_after=3, count=1)
+    # 1 s: more than the first backoff could draw (at most 0.5 s).
+    metrics_fault(sandbox, status=503, retry_after=1, count=1)
     result = cli_run(cli, sandbox, *LIST[cli], options=('-v',))
     assert result.returncode == 0, result
     assert sandbox.request_count() == 2
     notices = [line for line in result.lines if 'Retrying GET' in line]
     assert len(notices) == 1, result
-    assert ' in 3.0s (attempt 1 of 3)' in notices[0], result
-    assert result.seconds >= 3.0
+    assert ' in 1.0s (attempt 1 of 3)' in notices[0], result
+    assert result.seconds >= 1.0
 
 
 def test_retry_after_on_429_retries_even_a_create(sandbox: Sandbox
                                                   ) -> None:
     sandbox.faults(method='POST', path='/v2.0/alarm-definitions',
-                   status=429, retry_after=2, count=1)
+                   status=429, retry_after=1, count=1)
     name = base.unique_name('ra')
     result = cli_run('openstack', sandbox, 'monitoring', 'alarm',
                      'definition', 'create', name, '--expression',
                      'avg(cpu) > 1', '-f', 'json')
     assert result.returncode == 0, result
-    assert result.seconds >= 2.0
+    assert result.seconds >= 1.0
     assert json.loads(result.stdout)['name'] == name
     assert sandbox.request_count() == 2
 

@@ -3,6 +3,12 @@
 ``--os-cacert`` (and ``OS_CACERT``) make it work; an unknown CA fails with
 one line that names ``--os-cacert`` and ``--insecure``; ``--insecure``
 works and warns exactly once per run, however many pages are fetched.
+
+Verification happens in the client's own ``requests`` session, so most rows
+run in-process (the runner resets the warnings filters and the "warned
+once" flag a fresh process starts with). One row of each test runs the real
+``openstack`` binary (``BINARY``): certificates, verification and warnings
+exactly as a user sees them.
 """
 
 from __future__ import annotations
@@ -17,10 +23,6 @@ import pytest
 from monasca_osc.testing import Sandbox
 from monasca_osc.tests.functional import base
 from monasca_osc.tests.functional.corpus.cli import Run, run_cli
-
-# Every command here runs the real binaries: certificates, verification
-# and warnings as a user sees them.
-pytestmark = pytest.mark.binary
 
 TENANT = base.NOAUTH_TENANT
 CLIS = ('openstack', 'monasca')
@@ -72,15 +74,26 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TLSServer]:
         sandbox.stop()
 
 
+# (test, cli, variant) of the rows that run the real binary.
+BINARY = {('cacert', 'openstack', 'option'), ('unknown-ca', 'openstack',
+                                              'system'),
+          ('insecure', 'openstack', '')}
+
+
 def list_metrics(cli: str, tls: TLSServer, *options: str,
-                 env: dict[str, str] | None = None) -> Run:
-    """A listing that takes one request per metric (plus the last page)."""
+                 env: dict[str, str] | None = None,
+                 row: tuple[str, str] = ('', '')) -> Run:
+    """A listing that takes one request per metric (plus the last page);
+    ``row`` (test, variant) says whether it is one of the ``BINARY`` rows.
+    """
+    binary = True if (row[0], cli, row[1]) in BINARY else None
     if cli == 'openstack':
         return run_cli(cli, tls.endpoint, *options, 'monitoring', 'metric',
                        'list', '--dimension', 'service=tls', '--page-size',
-                       '1', '-f', 'json', env=env)
+                       '1', '-f', 'json', env=env, binary=binary)
     return run_cli(cli, tls.endpoint, *options, 'metric-list',
-                   '--dimensions', 'service=tls', '-j', env=env)
+                   '--dimensions', 'service=tls', '-j', env=env,
+                   binary=binary)
 
 
 def names(result: Run) -> list[str]:
@@ -93,9 +106,11 @@ def names(result: Run) -> list[str]:
 def test_cacert_verifies_the_server(tls: TLSServer, cli: str,
                                     how: str) -> None:
     if how == 'option':
-        result = list_metrics(cli, tls, '--os-cacert', str(tls.ca))
+        result = list_metrics(cli, tls, '--os-cacert', str(tls.ca),
+                              row=('cacert', how))
     else:
-        result = list_metrics(cli, tls, env={'OS_CACERT': str(tls.ca)})
+        result = list_metrics(cli, tls, env={'OS_CACERT': str(tls.ca)},
+                              row=('cacert', how))
     assert result.returncode == 0, result
     assert names(result) == sorted(METRICS)
     assert result.stderr == '', result
@@ -107,7 +122,7 @@ def test_unknown_ca_fails_with_one_line(tls: TLSServer, cli: str,
                                         ca: str) -> None:
     options = ('--os-cacert', str(tls.other_ca)) if ca == 'other' else ()
     before = tls.sandbox.request_count()
-    result = list_metrics(cli, tls, *options)
+    result = list_metrics(cli, tls, *options, row=('unknown-ca', ca))
     assert result.returncode == 1, result
     assert result.stdout == ''
     assert 'Traceback' not in result.stderr
@@ -124,7 +139,7 @@ def test_unknown_ca_fails_with_one_line(tls: TLSServer, cli: str,
 def test_insecure_works_and_warns_exactly_once(tls: TLSServer,
                                                cli: str) -> None:
     before = tls.sandbox.request_count()
-    result = list_metrics(cli, tls, '--insecure')
+    result = list_metrics(cli, tls, '--insecure', row=('insecure', ''))
     assert result.returncode == 0, result
     assert names(result) == sorted(METRICS)
     if cli == 'openstack':
@@ -141,3 +156,8 @@ def test_insecure_warns_once_across_lookups(tls: TLSServer) -> None:
     assert tls.definition in result.stdout
     assert tls.sandbox.request_count() - before == 2
     assert result.lines == [INSECURE_WARNING], result
+
+
+def test_each_test_keeps_a_binary_row() -> None:
+    assert {test for test, _, _ in BINARY} == {'cacert', 'unknown-ca',
+                                               'insecure'}
