@@ -31,6 +31,24 @@ def pytest_configure(config: pytest.Config) -> None:
         'subprocesses (default: in-process; see functional/base.py)')
 
 
+# The slowest modules (sum of their test durations, longest first), run
+# first so that neither pytest-xdist worker is left with a long test at the
+# end of the run. Only the order depends on this list, never a result; a
+# module not named here keeps its place after these.
+SLOW_FIRST = (
+    'test_tour.py',
+    'test_inprocess_parity.py',
+    'test_robustness_corpus.py',
+    'test_ingest.py',
+    'test_robustness_faults.py',
+    'test_live.py',
+    'test_robustness_secrets.py',
+    'test_commands_config.py',
+    'test_commands_alarms.py',
+    'test_commands_metrics.py',
+)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
@@ -49,6 +67,32 @@ def pytest_collection_modifyitems(config: pytest.Config,
             item.add_marker(pytest.mark.xdist_group('keystone'))
         if loadgroup:
             _group_node_id(item)
+    _slow_first(items)
+
+
+def _slow_first(items: list[pytest.Item]) -> None:
+    """Order the run: the Keystone group, the ``SLOW_FIRST`` modules, then
+    the rest as collected (the fast unit tests last).
+
+    With ``-n 2 --dist loadgroup`` each ``xdist_group`` is one unit of work
+    and every other test a unit of its own; pytest-xdist hands the units
+    out in this order (its default ``--loadscope-reorder`` moves the
+    biggest group first too). So one worker sets Keystone up and runs all
+    of it while the other starts on the slowest modules, and the run ends
+    on short tests. Tests of one module stay together and in their order,
+    so module fixtures start once per worker.
+    """
+    here = Path(__file__).parent
+    rank = {here / name: index for index, name in enumerate(SLOW_FIRST)}
+
+    def key(indexed: tuple[int, pytest.Item]) -> tuple[int, int, int]:
+        index, item = indexed
+        keystone = any(mark.args[:1] == ('keystone',)
+                       for mark in item.iter_markers('xdist_group'))
+        return (0 if keystone else 1,
+                rank.get(Path(str(item.path)), len(SLOW_FIRST)), index)
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
 
 
 def _group_node_id(item: pytest.Item) -> None:
