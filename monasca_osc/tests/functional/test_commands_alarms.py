@@ -61,7 +61,8 @@ def _by_name(rows: list[dict], key: str = 'Name') -> dict[str, dict]:
 
 
 def test_alarm_definition_and_alarm_binary(tenant: str) -> None:
-    """Smoke test of the group through the real ``openstack`` binary."""
+    """Smoke test of the group: a write, reads and an error through the
+    real ``openstack`` binary; count and show in-process."""
     created = osc_json(tenant, 'alarm', 'definition', 'create', 'smoke',
                        '--expression', 'max(smoke.cpu) > 1', '--match-by',
                        'hostname', '--severity', 'HIGH', binary=True)
@@ -76,8 +77,8 @@ def test_alarm_definition_and_alarm_binary(tenant: str) -> None:
     assert [(a['Definition'], a['Metrics'], a['Severity']) for a in alarms
             ] == [('smoke', [{'name': 'smoke.cpu',
                               'dimensions': {'hostname': 'h'}}], 'HIGH')]
-    assert osc_json(tenant, 'alarm', 'count', binary=True) == [{'Count': 1}]
-    shown = osc_json(tenant, 'alarm', 'show', alarms[0]['ID'], binary=True)
+    assert osc_json(tenant, 'alarm', 'count') == [{'Count': 1}]
+    shown = osc_json(tenant, 'alarm', 'show', alarms[0]['ID'])
     assert shown['id'] == alarms[0]['ID']
     bad = osc(tenant, 'alarm', 'definition', 'create', 'x', '--expression',
               'max(cpu) >', check=False, binary=True)

@@ -29,7 +29,8 @@ def endpoint(sandbox: Any) -> str:
 
 
 def test_notification_version_health_binary(tenant: str) -> None:
-    """Smoke test of the group through the real ``openstack`` binary."""
+    """Smoke test of the group: a write, a read and an error through the
+    real ``openstack`` binary; version and health in-process."""
     created = osc_json(tenant, 'notification', 'method', 'create', 'smoke',
                        '--type', 'WEBHOOK', '--address',
                        'http://127.0.0.1:9/hook', '--period', '60',
@@ -42,9 +43,9 @@ def test_notification_version_health_binary(tenant: str) -> None:
     missing = osc(tenant, 'notification', 'method', 'show', 'no-such',
                   check=False, binary=True)
     lib.assert_one_line_error(missing, 'no-such')
-    assert osc_json(tenant, 'version', 'show', binary=True) == VERSION
-    assert osc(tenant, 'health', 'show', '-f', 'value', '-c', 'status',
-               binary=True).stdout == '200\n'
+    assert osc_json(tenant, 'version', 'show') == VERSION
+    assert osc(tenant, 'health', 'show', '-f', 'value', '-c',
+               'status').stdout == '200\n'
 
 
 # --------------------------------------------------------------------------
