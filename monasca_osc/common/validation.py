@@ -87,16 +87,23 @@ def _forbidden(subject: str, char: str) -> ValidationError:
         f'{subject} contains the forbidden character {char!r}')
 
 
+def _check_length_and_characters(text: str, what: str,
+                                 forbidden: set[str]) -> None:
+    """At most MAX_NAME_LENGTH characters, none of ``forbidden``; the
+    messages name ``what`` and show the text."""
+    if len(text) > MAX_NAME_LENGTH:
+        raise _too_long(f'{what} {_show(text)}', text, MAX_NAME_LENGTH)
+    bad = _forbidden_in(text, forbidden)
+    if bad is not None:
+        raise _forbidden(f'{what} {_show(text)}', bad)
+
+
 def validate_metric_name(name: Any) -> str:
     if not isinstance(name, str):
         raise _not_a_string('Metric name', name)
     if not name:
         raise ValidationError('Metric name must not be empty')
-    if len(name) > MAX_NAME_LENGTH:
-        raise _too_long(f'Metric name {_show(name)}', name, MAX_NAME_LENGTH)
-    bad = _forbidden_in(name, METRIC_NAME_FORBIDDEN)
-    if bad is not None:
-        raise _forbidden(f'Metric name {_show(name)}', bad)
+    _check_length_and_characters(name, 'Metric name', METRIC_NAME_FORBIDDEN)
     return name
 
 
@@ -107,11 +114,7 @@ def validate_dimension_key(key: Any) -> str:
         raise ValidationError('Dimension key must not be empty')
     if key.startswith('_'):
         raise ValidationError(f"Dimension key {key} may not start with '_'")
-    if len(key) > MAX_NAME_LENGTH:
-        raise _too_long(f'Dimension key {_show(key)}', key, MAX_NAME_LENGTH)
-    bad = _forbidden_in(key, DIMENSION_FORBIDDEN)
-    if bad is not None:
-        raise _forbidden(f'Dimension key {_show(key)}', bad)
+    _check_length_and_characters(key, 'Dimension key', DIMENSION_FORBIDDEN)
     return key
 
 

@@ -131,5 +131,5 @@ class AlarmDefinitionPatch(base.LegacyShow, v2.SetAlarmDefinition):
 
 AlarmDefinitionDelete = base.delete_command(
     __name__, 'AlarmDefinitionDelete', v2.DeleteAlarmDefinition,
-    'Delete the alarm definition.', 'alarm definition', 'definitions',
+    'Delete the alarm definition.', 'alarm definition', 'items',
     '<ALARM_DEFINITION_ID>')

@@ -53,7 +53,7 @@ NotificationUpdate, NotificationPatch = base.update_and_patch(
     METHOD_ID, FIELDS, 'notification')
 NotificationDelete = base.delete_command(
     __name__, 'NotificationDelete', v2.DeleteNotificationMethod,
-    'Delete notification.', 'notification', 'methods', '<NOTIFICATION_ID>')
+    'Delete notification.', 'notification', 'items', '<NOTIFICATION_ID>')
 
 
 class NotificationTypeList(base.LegacyList, v2.ListNotificationMethodType):

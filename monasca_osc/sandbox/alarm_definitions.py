@@ -141,16 +141,13 @@ _AD_COLUMNS = ('id, name, description, expression, severity, match_by, '
 
 
 def _ad_rows(conn, tenant: str, did: str | None = None) -> list[dict]:
-    sql = (f'SELECT {_AD_COLUMNS} FROM alarm_definitions '
-           'WHERE tenant = ? AND deleted_at IS NULL')
-    args: list[Any] = [tenant]
-    if did is not None:
-        sql += ' AND id = ?'
-        args.append(did)
+    select = query.Select(f'SELECT {_AD_COLUMNS} FROM alarm_definitions '
+                          'WHERE tenant = ? AND deleted_at IS NULL', tenant)
+    select.where('id = ?', did)
     rows = [dict(zip(('id', 'name', 'description', 'expression', 'severity',
                       'match_by', 'actions_enabled', 'created_at',
                       'updated_at'), row, strict=False))
-            for row in conn.execute(sql, args)]
+            for row in select.execute(conn)]
     if rows:
         actions: dict[str, dict[str, list[str]]] = {}
         ids = [r['id'] for r in rows]

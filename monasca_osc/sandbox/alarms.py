@@ -24,17 +24,15 @@ SEVERITY_RANK = {s: i for i, s in enumerate(query.SEVERITIES)}
 
 def load_alarms(conn, tenant: str, alarm_id: str | None = None) -> list[dict]:
     """Alarms of a tenant with definition fields and metrics."""
-    sql = ('SELECT a.id, a.definition_id, a.state, a.lifecycle_state, '
-           'a.link, a.created_at, a.updated_at, a.state_updated_at, '
-           'd.name, d.severity FROM alarms a JOIN alarm_definitions d '
-           'ON d.id = a.definition_id WHERE a.tenant = ?')
-    args: list[Any] = [tenant]
-    if alarm_id is not None:
-        sql += ' AND a.id = ?'
-        args.append(alarm_id)
+    select = query.Select(
+        'SELECT a.id, a.definition_id, a.state, a.lifecycle_state, a.link, '
+        'a.created_at, a.updated_at, a.state_updated_at, d.name, d.severity '
+        'FROM alarms a JOIN alarm_definitions d ON d.id = a.definition_id '
+        'WHERE a.tenant = ?', tenant)
+    select.where('a.id = ?', alarm_id)
     alarms = []
     by_id = {}
-    for row in conn.execute(sql, args):
+    for row in select.execute(conn):
         alarm = dict(zip(('id', 'definition_id', 'state', 'lifecycle_state',
                           'link', 'created_at', 'updated_at',
                           'state_updated_at', 'definition_name', 'severity'),
@@ -396,21 +394,16 @@ def list_history(app: AppContext, req: Request) -> Response:
         conn.execute('DELETE FROM wanted_alarms')
         conn.executemany('INSERT OR IGNORE INTO wanted_alarms VALUES (?)',
                          [(i,) for i in alarm_ids])
-        sql = (f'SELECT {_HISTORY_COLUMNS} FROM state_history WHERE '
-               'tenant = ? AND alarm_id IN (SELECT id FROM wanted_alarms)')
-        args: list[Any] = [tenant]
+        select = query.Select(
+            f'SELECT {_HISTORY_COLUMNS} FROM state_history WHERE tenant = ? '
+            'AND alarm_id IN (SELECT id FROM wanted_alarms)', tenant)
         if start is not None:
-            sql += ' AND ts >= ?'
-            args.append(int(round(start * 1000)))
+            select.where('ts >= ?', int(round(start * 1000)))
         if end is not None:
-            sql += ' AND ts <= ?'
-            args.append(int(round(end * 1000)))
-        if offset is not None:
-            sql += ' AND ts > ?'
-            args.append(offset)
-        sql += ' ORDER BY ts, rowid LIMIT ?'
-        args.append(limit + 1)
-        rows = conn.execute(sql, args).fetchall()
+            select.where('ts <= ?', int(round(end * 1000)))
+        select.where('ts > ?', offset)
+        select.add(' ORDER BY ts, rowid LIMIT ?', limit + 1)
+        rows = select.execute(conn).fetchall()
     return _history_page(req, rows, limit)
 
 
@@ -418,14 +411,11 @@ def alarm_history(app: AppContext, req: Request, alarm_id: str) -> Response:
     app.authorize(req, 'api:alarms:state_history')
     offset = _history_offset(req)
     limit = req.limit()
-    sql = (f'SELECT {_HISTORY_COLUMNS} FROM state_history '
-           'WHERE tenant = ? AND alarm_id = ?')
-    args: list[Any] = [req.context.tenant, alarm_id]
-    if offset is not None:
-        sql += ' AND ts > ?'
-        args.append(offset)
-    sql += ' ORDER BY ts, rowid LIMIT ?'
-    args.append(limit + 1)
+    select = query.Select(f'SELECT {_HISTORY_COLUMNS} FROM state_history '
+                          'WHERE tenant = ? AND alarm_id = ?',
+                          req.context.tenant, alarm_id)
+    select.where('ts > ?', offset)
+    select.add(' ORDER BY ts, rowid LIMIT ?', limit + 1)
     with app.store.read() as conn:
-        rows = conn.execute(sql, args).fetchall()
+        rows = select.execute(conn).fetchall()
     return _history_page(req, rows, limit)

@@ -13,6 +13,7 @@ from monasca_osc.common.validation import ValidationError
 from monasca_osc.sandbox import web
 from monasca_osc.sandbox.context import AppContext
 from monasca_osc.sandbox.query import (
+    Select,
     as_filter,
     collection,
     query_dimensions,
@@ -59,6 +60,14 @@ def post_metrics(app: AppContext, req: Request) -> Response:
 
 # -- GET /v2.0/metrics --------------------------------------------------------
 
+def _with_data_in(select: Select, start: float | None,
+                  end: float | None) -> None:
+    """Only series with a measurement in the time range."""
+    rng, more = time_range_sql(start, end)
+    select.add(' AND EXISTS (SELECT 1 FROM measurements m '
+               f'WHERE m.series_id = s.id{rng})', *more)
+
+
 def list_metrics(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:metrics:get')
     tenant = tenant_for(app, req)
@@ -78,25 +87,19 @@ def list_metrics(app: AppContext, req: Request) -> Response:
             raise web.repository_error(
                 f"invalid literal for int() with base 10: '{offset}'"
             ) from None
-    sql = 'SELECT s.name, s.dims FROM series s WHERE s.tenant = ?'
-    args: list[Any] = [tenant]
-    if name:
-        sql += ' AND s.name = ?'
-        args.append(name)
+    select = Select('SELECT s.name, s.dims FROM series s WHERE s.tenant = ?',
+                    tenant)
+    select.where('s.name = ?', name or None)
     where, more = dimension_filter_sql(as_filter(dims))
-    sql += where
-    args += more
+    select.add(where, *more)
     if start is not None:
         # Influx keeps only metrics with data in range; a lone end_time is
         # ignored.
-        rng, more = time_range_sql(start, end)
-        sql += (' AND EXISTS (SELECT 1 FROM measurements m '
-                f'WHERE m.series_id = s.id{rng})')
-        args += more
-    sql += ' ORDER BY s.name, s.dims_key LIMIT ? OFFSET ?'
-    args += [limit + 1, max(first_id, 0)]
+        _with_data_in(select, start, end)
+    select.add(' ORDER BY s.name, s.dims_key LIMIT ? OFFSET ?', limit + 1,
+               max(first_id, 0))
     with app.store.read() as conn:
-        rows = conn.execute(sql, args).fetchall()
+        rows = select.execute(conn).fetchall()
     elements = [{'id': str(first_id + i), 'name': row[0],
                  'dimensions': json.loads(row[1])}
                 for i, row in enumerate(rows)]
@@ -126,17 +129,15 @@ def list_names(app: AppContext, req: Request) -> Response:
     validate_query_dimensions(dims)
     offset = req.first('offset')
     limit = req.limit()
-    where, args = dimension_filter_sql(as_filter(dims))
-    sql = f'SELECT DISTINCT s.name FROM series s WHERE s.tenant = ?{where}'
-    args = [tenant] + args
-    if offset is not None:
-        # Case-sensitive, unlike upstream which lower-cases the offset.
-        sql += ' AND s.name > ?'
-        args.append(offset)
-    sql += ' ORDER BY s.name LIMIT ?'
-    args.append(limit + 1)
+    select = Select('SELECT DISTINCT s.name FROM series s WHERE s.tenant = ?',
+                    tenant)
+    where, more = dimension_filter_sql(as_filter(dims))
+    select.add(where, *more)
+    # Case-sensitive, unlike upstream which lower-cases the offset.
+    select.where('s.name > ?', offset)
+    select.add(' ORDER BY s.name LIMIT ?', limit + 1)
     with app.store.read() as conn:
-        values = [row[0] for row in conn.execute(sql, args)]
+        values = [row[0] for row in select.execute(conn)]
     return _paged_values(req, values, limit, 'name')
 
 
@@ -154,29 +155,19 @@ def _dimension_query(app: AppContext, req: Request, rule: str,
     start = web.query_time(req, 'start_time')
     end = web.query_time(req, 'end_time')
     limit = req.limit()
-    sql = (f'SELECT DISTINCT {column} FROM series_dims d '
-           'JOIN series s ON s.id = d.series_id WHERE s.tenant = ?')
-    args: list[Any] = [tenant]
-    if metric_name is not None:
-        sql += ' AND s.name = ?'
-        args.append(metric_name)
-    if dimension_name is not None:
-        sql += ' AND d.key = ?'
-        args.append(dimension_name)
+    select = Select(f'SELECT DISTINCT {column} FROM series_dims d '
+                    'JOIN series s ON s.id = d.series_id WHERE s.tenant = ?',
+                    tenant)
+    select.where('s.name = ?', metric_name)
+    select.where('d.key = ?', dimension_name)
     if start is not None or end is not None:
-        rng, more = time_range_sql(start, end)
-        sql += (' AND EXISTS (SELECT 1 FROM measurements m '
-                f'WHERE m.series_id = s.id{rng})')
-        args += more
-    if offset is not None:
-        sql += f' AND {column} > ?'
-        args.append(offset)
-    sql += f" AND {column} NOT LIKE '\\_%' ESCAPE '\\'" \
-        if column == 'd.key' else ''
-    sql += f' ORDER BY {column} LIMIT ?'
-    args.append(limit + 1)
+        _with_data_in(select, start, end)
+    select.where(f'{column} > ?', offset)
+    if column == 'd.key':
+        select.add(f" AND {column} NOT LIKE '\\_%' ESCAPE '\\'")
+    select.add(f' ORDER BY {column} LIMIT ?', limit + 1)
     with app.store.read() as conn:
-        values = [row[0] for row in conn.execute(sql, args)]
+        values = [row[0] for row in select.execute(conn)]
     return _paged_values(req, values, limit, key)
 
 

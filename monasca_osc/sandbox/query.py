@@ -200,6 +200,29 @@ def validate_query_name(req: Request, required: bool) -> str | None:
     return name
 
 
+class Select:
+    """An SQL query built clause by clause: its text and the values of its
+    ``?`` placeholders, in order."""
+
+    def __init__(self, sql: str, *args: Any):
+        self.sql = sql
+        self.args: list[Any] = list(args)
+
+    def add(self, sql: str, *args: Any) -> None:
+        """Append ``sql`` and the values of its placeholders."""
+        self.sql += sql
+        self.args.extend(args)
+
+    def where(self, condition: str, value: Any) -> None:
+        """`` AND condition`` (one placeholder), unless ``value`` is None."""
+        if value is not None:
+            self.add(f' AND {condition}', value)
+
+    def execute(self, conn: Any) -> Any:
+        """Run it on a database connection; returns the cursor."""
+        return conn.execute(self.sql, self.args)
+
+
 def time_range_sql(start: float | None, end: float | None,
                    column: str = 'm.ts') -> tuple[str, list[int]]:
     sql, args = '', []

@@ -258,7 +258,4 @@ class DeleteAlarmDefinition(commands.DeleteByName):
 
     manager_name = 'alarm_definitions'
     what = 'alarm definition'
-    items_dest = 'definitions'
-    argument_table = (
-        options.arg('definitions', metavar='<definition>', nargs='+',
-                    help='Alarm definition(s) to delete (name or ID)'),)
+    metavar = '<definition>'

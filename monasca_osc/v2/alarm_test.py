@@ -129,6 +129,17 @@ def _fraction(text: str) -> float:
     return value
 
 
+# Backtest's gates, for CI: exit 1 when the replay goes beyond one.
+GATES = (
+    options.arg('--max-transitions', metavar='<n>',
+                type=argtypes.non_negative_int,
+                help='Exit 1 when the replay has more transitions in total'),
+    options.arg('--max-alarm-fraction', metavar='<fraction>', type=_fraction,
+                help='Exit 1 when an alarm spends a larger fraction of the '
+                     'range in ALARM (0.05 or 5%%)'),
+)
+
+
 class BacktestAlarmDefinition(commands.Lister):
     """Replay an alarm definition over real measurement history"""
 
@@ -144,14 +155,7 @@ class BacktestAlarmDefinition(commands.Lister):
                             end_help='Replay until this time (default: now)'),
         options.switch('--summary', 'One row per alarm: transitions, time in '
                        'ALARM, first ALARM, final state'),
-        options.arg('--max-transitions', metavar='<n>',
-                    type=argtypes.non_negative_int,
-                    help='Exit 1 when the replay has more transitions in '
-                         'total'),
-        options.arg('--max-alarm-fraction', metavar='<fraction>',
-                    type=_fraction,
-                    help='Exit 1 when an alarm spends a larger fraction of '
-                         'the range in ALARM (0.05 or 5%%)'),
+        *GATES,
         options.switch('--compare-history', "Set the replay beside the "
                        "stored state history of the deployed definition's "
                        "alarms"),

@@ -112,10 +112,7 @@ class DeleteNotificationMethod(commands.DeleteByName):
 
     manager_name = 'notifications'
     what = 'notification method'
-    items_dest = 'methods'
-    argument_table = (
-        options.arg('methods', metavar='<notification-method>', nargs='+',
-                    help='Notification method(s) to delete (name or ID)'),)
+    metavar = '<notification-method>'
 
 
 class ListNotificationMethodType(commands.Lister):

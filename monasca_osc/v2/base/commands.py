@@ -256,13 +256,20 @@ class Command(_OutputMixin, command.Command):
 
 
 class DeleteByName(Command):
-    """Delete the items named (name or ID) in the positional argument
-    ``items_dest``: each is looked up with the client's ``manager_name``
-    manager, then deleted by ID (see ``delete_each``)."""
+    """Delete the items given (names or IDs): each is looked up with the
+    client's ``manager_name`` manager, then deleted by ID; failures are
+    reported as ``delete_each`` says."""
 
     manager_name = ''   # e.g. 'notifications'
     what = ''           # e.g. 'notification method'
-    items_dest = ''
+    metavar = ''        # e.g. '<notification-method>'
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'items', metavar=self.metavar, nargs='+',
+            help=f'{self.what.capitalize()}(s) to delete (name or ID)')
+        return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         manager = getattr(self.client, self.manager_name)
@@ -270,8 +277,7 @@ class DeleteByName(Command):
         def delete(item: str) -> None:
             manager.delete(manager.find(item)['id'])
 
-        delete_each(getattr(parsed_args, self.items_dest), self.what,
-                    delete, self.log)
+        delete_each(parsed_args.items, self.what, delete, self.log)
 
 
 def delete_each(items: Sequence[str], what: str,

@@ -308,7 +308,7 @@ class TestDeleteAlarmDefinition(fakes.TestCommand):
         self.api.on('GET', 'alarm-definitions', fakes.page([DEFINITION]))
         command, parsed = self.parse(ad.DeleteAlarmDefinition,
                                      [DEF_ID, 'cpu low'],
-                                     [('definitions', [DEF_ID, 'cpu low'])])
+                                     [('items', [DEF_ID, 'cpu low'])])
         self.assertIsNone(command.take_action(parsed))
         self.assertEqual(2, len(self.requests('DELETE')))
 
