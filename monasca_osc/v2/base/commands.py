@@ -65,7 +65,7 @@ def check_utf8(parsed_args: argparse.Namespace) -> None:
 
 
 class _OutputMixin:
-    # The command's own arguments, as data (see options.Arg).
+    # The command's own arguments, as data (see common/argtable.py).
     argument_table: Sequence[Arg] = ()
 
     def run(self, parsed_args: argparse.Namespace) -> int:
