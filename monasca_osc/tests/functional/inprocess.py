@@ -36,9 +36,13 @@ change afterwards:
   first run's session and token), and monasca-osc's once-per-process flags.
 
 What stays shared between runs is what a user never sees: imported modules
-and stevedore's entry-point cache. Tests where the process boundary is the
-point (signals, raw bytes in argv, import cost, TLS, secrets on the command
-line) use the real binary: see ``base``'s docstring.
+and stevedore's entry-point cache. What a run cannot give is a process:
+file descriptors of its own (a write straight to fd 1 or 2 lands in the
+test process's; the secrets tests catch those with ``capfd``), a terminal,
+signals from outside, ``kill -9``, ``execve``'s limits on arguments, and
+start-up and import cost. Tests where that is the point use the real
+binary, and the corpus, TLS and secrets tests keep binary rows that must
+give what in-process rows give: see ``base``'s docstring.
 """
 
 from __future__ import annotations
