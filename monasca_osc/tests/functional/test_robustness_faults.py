@@ -263,8 +263,8 @@ def test_timeout(sandbox: Sandbox, tmp_path: Path, cli: str,
 @pytest.mark.parametrize('cli', CLIS)
 def test_slow_but_in_time_is_not_a_timeout(sandbox: Sandbox,
                                            cli: str) -> None:
-    metrics_fault(sandbox, latency=1, count=None)
-    result = cli_run(cli, sandbox, *LIST[cli], options=(TIMEOUT[cli], '10'))
+    metrics_fault(sandbox, latency=0.5, count=None)
+    result = cli_run(cli, sandbox, *LIST[cli], options=(TIMEOUT[cli], '5'))
     assert result.returncode == 0, result
     assert sandbox.request_count() == 1
 
