@@ -10,6 +10,8 @@ Usage::
     tools/keystone_sandbox.py setup   [--venv DIR] --workdir W --port P \\
                                       --monitoring-url URL
     tools/keystone_sandbox.py serve   [--venv DIR] --workdir W --port P
+    tools/keystone_sandbox.py up      [--venv DIR] --workdir W --port P \\
+                                      --monitoring-url URL
 
 ``install``
     Create DIR (default: ``$MONASCA_OSC_KEYSTONE_VENV`` or ``.keystone-venv``
@@ -25,6 +27,16 @@ Usage::
     state in W is replaced; passwords are random per setup.
 ``serve``
     Serve Keystone on http://127.0.0.1:P/v3 until SIGTERM/SIGINT.
+``up``
+    ``setup`` then ``serve`` in one Keystone process (what the functional
+    tests use): Keystone is imported once, while ``keystone-manage`` builds
+    the database and key repositories, and the server starts with the
+    users, projects and catalog already in its cache. ``keystone.json`` is
+    written just before the port opens.
+
+Keystone runs with its in-memory cache (``dogpile.cache.memory``): one
+server process owns every write, so the cache is always current, and a
+request costs a third of what it does with every lookup in SQLite.
 
 Every failure exits non-zero with one ``keystone_sandbox: error: ...`` line;
 the full output of the failed step is kept in a log file it names.
@@ -227,14 +239,21 @@ password_hash_rounds = 4
 max_password_length = 72
 
 [cache]
-enabled = false
+# One process serves every request and makes every write (invalidations
+# included), so a per-process memory cache is exact here.
+enabled = true
+backend = dogpile.cache.memory
 """
 
 
-def cmd_setup(args: argparse.Namespace) -> None:
-    venv: Path = args.venv.resolve()
-    _require_installed(venv)
-    workdir: Path = args.workdir.resolve()
+KEY_STEPS = ('fernet_setup', 'credential_setup')
+
+
+def _prepare(venv: Path, workdir: Path,
+             steps: tuple[str, ...] = ('db_sync', *KEY_STEPS)) -> list[Any]:
+    """Wipe the Keystone state in W, write ``keystone.conf`` and start the
+    ``keystone-manage`` ``steps`` (independent of each other, so they run
+    together). Returns what :func:`_wait_prepared` waits for."""
     workdir.mkdir(parents=True, exist_ok=True)
     for name in STATE_FILES:
         (workdir / name).unlink(missing_ok=True)
@@ -243,22 +262,24 @@ def cmd_setup(args: argparse.Namespace) -> None:
 
     conf = workdir / 'keystone.conf'
     conf.write_text(_keystone_conf(workdir))
-    log = workdir / 'keystone-manage.log'
     manage = [str(venv / 'bin' / 'keystone-manage'), '--config-file',
               str(conf)]
     # As root keystone-manage insists on an owner for the key repositories.
     owner = ['--keystone-user', pwd.getpwuid(os.getuid()).pw_name,
              '--keystone-group', grp.getgrgid(os.getgid()).gr_name]
-
-    # db_sync and the key repositories are independent: run them together.
     procs = []
-    for sub in (['db_sync'], ['fernet_setup', *owner],
-                ['credential_setup', *owner]):
+    for sub in ([step, *owner] if step in KEY_STEPS else [step]
+                for step in steps):
         part = workdir / f'keystone-manage-{sub[0]}.log'
         with open(part, 'wb') as fh:  # the child keeps its own copy
             procs.append((sub[0], part, subprocess.Popen(
                 manage + sub, stdout=fh, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, env=_keystone_env(workdir))))
+    return procs
+
+
+def _wait_prepared(workdir: Path, procs: list[Any]) -> None:
+    log = workdir / 'keystone-manage.log'
     failed = []
     for name, part, proc in procs:
         rc = proc.wait()
@@ -272,45 +293,133 @@ def cmd_setup(args: argparse.Namespace) -> None:
         raise SandboxError(
             f'keystone-manage {", ".join(failed)} failed; see {log}')
 
-    auth_url = f'http://127.0.0.1:{args.port}/v3'
-    passwords = {name: secrets.token_urlsafe(18)
-                 for name in ('admin', *USERS)}
-    env = _keystone_env(workdir)
-    # Through the environment, so the password never shows in `ps`.
-    env.update({
-        'OS_BOOTSTRAP_PASSWORD': passwords['admin'],
-        'OS_BOOTSTRAP_USERNAME': 'admin',
-        'OS_BOOTSTRAP_PROJECT_NAME': 'admin',
-        'OS_BOOTSTRAP_ROLE_NAME': 'admin',
-        'OS_BOOTSTRAP_SERVICE_NAME': 'keystone',
-        'OS_BOOTSTRAP_REGION_ID': REGION,
-        'OS_BOOTSTRAP_ADMIN_URL': auth_url,
-        'OS_BOOTSTRAP_PUBLIC_URL': auth_url,
-        'OS_BOOTSTRAP_INTERNAL_URL': auth_url,
-    })
-    _run_logged(manage + ['bootstrap'], log, env=env,
-                what='keystone-manage bootstrap')
 
-    # The rest goes through Keystone's REST API, called in-process inside
-    # the venv (no port needed); plan and result travel over pipes.
-    plan = {'workdir': str(workdir), 'port': args.port,
-            'monitoring_url': args.monitoring_url, 'passwords': passwords}
+def _plan(workdir: Path, port: int, monitoring_url: str) -> dict[str, Any]:
+    """What provisioning needs; passwords are random per setup."""
+    return {'workdir': str(workdir), 'port': port,
+            'monitoring_url': monitoring_url,
+            'passwords': {name: secrets.token_urlsafe(18)
+                          for name in ('admin', *USERS)}}
+
+
+def cmd_setup(args: argparse.Namespace) -> None:
+    venv: Path = args.venv.resolve()
+    _require_installed(venv)
+    workdir: Path = args.workdir.resolve()
+    _wait_prepared(workdir, _prepare(venv, workdir))
+    # Bootstrap and provisioning run inside the venv, in-process (no port
+    # needed); the plan, passwords included, travels over a pipe.
+    log = workdir / 'keystone-manage.log'
     proc = subprocess.run(
         [str(_venv_python(venv)), str(Path(__file__).resolve()),
          '_provision', '--venv', str(venv)],
-        check=False, input=json.dumps(plan).encode(), capture_output=True,
-        env=_keystone_env(workdir))
+        check=False, capture_output=True, env=_keystone_env(workdir),
+        input=json.dumps(_plan(workdir, args.port,
+                               args.monitoring_url)).encode())
     if proc.returncode != 0:
         with open(log, 'ab') as out:
             out.write(b'\n$ provision\n' + proc.stderr)
         lines = proc.stderr.decode(errors='replace').strip().splitlines()
         detail = lines[-1] if lines else f'exit {proc.returncode}'
         raise SandboxError(f'provisioning failed: {detail} (see {log})')
-    ids = json.loads(proc.stdout)
-
-    _write_outputs(workdir, auth_url, args.monitoring_url, passwords, ids)
     if not args.quiet:
         print(f'keystone set up in {workdir} (clouds.yaml, keystone.json)')
+
+
+def cmd_provision(args: argparse.Namespace) -> None:
+    """Runs inside the venv for ``setup``: bootstrap and provision."""
+    plan = json.load(sys.stdin)
+    _provision(_load_keystone_app(Path(plan['workdir'])), plan)
+
+
+def _bootstrap(auth_url: str, password: str) -> dict[str, str]:
+    """What ``keystone-manage bootstrap`` does, with Keystone's own
+    Bootstrapper, in this process (whose Keystone application has loaded
+    the backends already; a second load would be refused).
+
+    Returns the ids of the admin user, project and roles it made."""
+    from unittest import mock
+
+    from keystone.cmd import bootstrap
+    from keystone.server import backends
+
+    with mock.patch.object(backends, 'load_backends', lambda: None):
+        boot = bootstrap.Bootstrapper()
+    boot.admin_username = 'admin'
+    boot.admin_password = password
+    boot.project_name = 'admin'
+    boot.admin_role_name = 'admin'
+    boot.service_name = 'keystone'
+    boot.region_id = REGION
+    boot.admin_url = boot.public_url = boot.internal_url = auth_url
+    boot.immutable_roles = True
+    boot.bootstrap()
+    return {'user': boot.admin_user_id, 'project': boot.project_id,
+            'admin_role': boot.admin_role_id,
+            'service_role': boot.service_role_id}
+
+
+def _provision(app: Any, plan: dict[str, Any]) -> None:
+    """Bootstrap, then create roles/projects/users/catalog through
+    Keystone's REST API (called in-process on ``app``); write
+    ``keystone.json`` and ``clouds.yaml``."""
+    from werkzeug.test import Client
+
+    workdir = Path(plan['workdir'])
+    auth_url = f'http://127.0.0.1:{plan["port"]}/v3'
+    pw = plan['passwords']
+    boot = _bootstrap(auth_url, pw['admin'])
+    client = Client(app)
+    base = {'base_url': f'http://127.0.0.1:{plan["port"]}'}
+
+    def call(method: str, path: str, body: dict | None, key: str,
+             token: str | None = None) -> Any:
+        headers = {'Accept': 'application/json'}
+        if token:
+            headers['X-Auth-Token'] = token
+        resp = client.open(path, method=method, json=body, headers=headers,
+                           **base)
+        if resp.status_code not in (200, 201, 204):
+            raise SandboxError(
+                f'{method} {path} -> {resp.status_code}: '
+                f'{resp.get_data(as_text=True)[:300]}')
+        return resp if key == '' else resp.get_json()[key]['id']
+
+    # A system-scoped admin token passes every identity/catalog policy.
+    token = call('POST', '/v3/auth/tokens', {'auth': {
+        'identity': {'methods': ['password'], 'password': {'user': {
+            'name': 'admin', 'domain': {'id': DOMAIN},
+            'password': pw['admin']}}},
+        'scope': {'system': {'all': True}}}}, '').headers['X-Subject-Token']
+
+    def make(kind: str, body: dict) -> str:
+        return call('POST', f'/v3/{kind}s', {kind: body}, kind, token)
+
+    roles = {'admin': boot['admin_role'], 'service': boot['service_role']}
+    for role in MONASCA_ROLES:
+        roles[role] = make('role', {'name': role})
+    projects = {'admin': boot['project']}
+    for project in PROJECTS:
+        projects[project] = make('project', {
+            'name': project, 'domain_id': DOMAIN,
+            'description': 'monasca-osc test project'})
+    users = {'admin': boot['user']}
+    for name, (project, user_roles) in USERS.items():
+        users[name] = make('user', {
+            'name': name, 'domain_id': DOMAIN, 'password': pw[name],
+            'default_project_id': projects[project], 'enabled': True})
+        for role in user_roles:
+            call('PUT', f'/v3/projects/{projects[project]}/users/'
+                 f'{users[name]}/roles/{roles[role]}', None, '', token)
+    service_id = make('service', {
+        'type': 'monitoring', 'name': 'monasca',
+        'description': 'Monasca monitoring API (monasca-osc sandbox)'})
+    for interface in ('public', 'internal', 'admin'):
+        make('endpoint', {'service_id': service_id, 'interface': interface,
+                          'url': plan['monitoring_url'],
+                          'region_id': REGION})
+    _write_outputs(workdir, auth_url, plan['monitoring_url'], pw,
+                   {'roles': roles, 'projects': projects, 'users': users})
 
 
 def _write_outputs(workdir: Path, auth_url: str, monitoring_url: str,
@@ -374,103 +483,20 @@ def _load_keystone_app(workdir: Path) -> Any:
     return api.application
 
 
-def cmd_provision(args: argparse.Namespace) -> None:
-    """Runs inside the venv: create roles/projects/users/catalog over REST."""
-    plan = json.load(sys.stdin)
-    workdir = Path(plan['workdir'])
-    app = _load_keystone_app(workdir)
-    from werkzeug.test import Client
-
-    client = Client(app)
-    base = {'base_url': f'http://127.0.0.1:{plan["port"]}'}
-
-    def call(method: str, path: str, body: dict | None = None,
-             token: str | None = None, expect: tuple[int, ...] = (200, 201,
-                                                                  204)):
-        headers = {'Accept': 'application/json'}
-        if token:
-            headers['X-Auth-Token'] = token
-        resp = client.open(path, method=method, json=body, headers=headers,
-                           **base)
-        if resp.status_code not in expect:
-            raise SandboxError(
-                f'{method} {path} -> {resp.status_code}: '
-                f'{resp.get_data(as_text=True)[:300]}')
-        return resp
-
-    pw = plan['passwords']
-    # A system-scoped admin token passes every identity/catalog policy.
-    resp = call('POST', '/v3/auth/tokens', {'auth': {
-        'identity': {'methods': ['password'], 'password': {'user': {
-            'name': 'admin', 'domain': {'id': DOMAIN},
-            'password': pw['admin']}}},
-        'scope': {'system': {'all': True}}}})
-    token = resp.headers['X-Subject-Token']
-    admin_user_id = resp.get_json()['token']['user']['id']
-
-    roles: dict[str, str] = {}
-    for role in ('admin', 'service', *MONASCA_ROLES):
-        found = call('GET', f'/v3/roles?name={role}', token=token).get_json()
-        if found['roles']:
-            roles[role] = found['roles'][0]['id']
-        else:
-            roles[role] = call('POST', '/v3/roles', {'role': {'name': role}},
-                               token=token).get_json()['role']['id']
-
-    projects: dict[str, str] = {}
-    for project in ('admin', *PROJECTS):
-        found = call('GET', f'/v3/projects?name={project}',
-                     token=token).get_json()
-        if found['projects']:
-            projects[project] = found['projects'][0]['id']
-        else:
-            projects[project] = call('POST', '/v3/projects', {'project': {
-                'name': project, 'domain_id': DOMAIN,
-                'description': 'monasca-osc test project'}},
-                token=token).get_json()['project']['id']
-
-    users = {'admin': admin_user_id}
-    for name, (project, user_roles) in USERS.items():
-        users[name] = call('POST', '/v3/users', {'user': {
-            'name': name, 'domain_id': DOMAIN, 'password': pw[name],
-            'default_project_id': projects[project], 'enabled': True}},
-            token=token).get_json()['user']['id']
-        for role in user_roles:
-            call('PUT', f'/v3/projects/{projects[project]}/users/'
-                 f'{users[name]}/roles/{roles[role]}', token=token)
-
-    service_id = call('POST', '/v3/services', {'service': {
-        'type': 'monitoring', 'name': 'monasca',
-        'description': 'Monasca monitoring API (monasca-osc sandbox)'}},
-        token=token).get_json()['service']['id']
-    for interface in ('public', 'internal', 'admin'):
-        call('POST', '/v3/endpoints', {'endpoint': {
-            'service_id': service_id, 'interface': interface,
-            'url': plan['monitoring_url'], 'region_id': REGION}},
-            token=token)
-
-    json.dump({'roles': roles, 'projects': projects, 'users': users,
-               'monitoring_service_id': service_id}, sys.stdout)
-
-
 # --------------------------------------------------------------------------
-# serve
+# serve, up
 # --------------------------------------------------------------------------
 
-def cmd_serve(args: argparse.Namespace) -> None:
-    venv: Path = args.venv.resolve()
-    workdir: Path = args.workdir.resolve()
-    if not (workdir / 'keystone.conf').is_file():
-        raise SandboxError(f'{workdir}/keystone.conf missing; run setup first')
-    if not _in_venv(venv):
-        if not _port_free(args.port):
-            raise SandboxError(f'port {args.port} on 127.0.0.1 is in use')
-        _reexec_in_venv(venv, ['serve', '--venv', str(venv), '--workdir',
-                               str(workdir), '--port', str(args.port)]
-                        + (['--quiet'] if args.quiet else []),
-                        _keystone_env(workdir))
-        return  # not reached
+def _exit_on_signals() -> None:
+    def on_signal(signum: int, frame: Any) -> None:
+        # Raised in the main thread (in serve_forever() once serving).
+        raise SystemExit(0)
 
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def _serve(app: Any, port: int, quiet: bool) -> None:
     import socketserver
     from wsgiref import simple_server
 
@@ -482,31 +508,71 @@ def cmd_serve(args: argparse.Namespace) -> None:
         daemon_threads = True
         allow_reuse_address = True
 
-    def on_signal(signum: int, frame: Any) -> None:
-        # Raised in the main thread, which sits in serve_forever().
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    app = _load_keystone_app(workdir)
     try:
-        httpd = simple_server.make_server('127.0.0.1', args.port, app,
+        httpd = simple_server.make_server('127.0.0.1', port, app,
                                           server_class=Server,
                                           handler_class=Handler)
     except OSError as exc:
         raise SandboxError(
-            f'cannot listen on 127.0.0.1:{args.port}: {exc.strerror}'
-        ) from None
-    if not args.quiet:
-        print(f'keystone serving http://127.0.0.1:{args.port}/v3',
-              flush=True)
+            f'cannot listen on 127.0.0.1:{port}: {exc.strerror}') from None
+    if not quiet:
+        print(f'keystone serving http://127.0.0.1:{port}/v3', flush=True)
     try:
         httpd.serve_forever(poll_interval=0.5)
     except SystemExit:
         pass
     finally:
         httpd.server_close()
+
+
+def _enter_venv(args: argparse.Namespace, workdir: Path) -> None:
+    """Outside the venv: check the port, then re-exec this command there."""
+    venv: Path = args.venv.resolve()
+    if _in_venv(venv):
+        return
+    _require_installed(venv)
+    if not _port_free(args.port):
+        raise SandboxError(f'port {args.port} on 127.0.0.1 is in use')
+    argv = [args.command, '--venv', str(venv), '--workdir', str(workdir),
+            '--port', str(args.port)]
+    if args.command == 'up':
+        argv += ['--monitoring-url', args.monitoring_url]
+    _reexec_in_venv(venv, argv + (['--quiet'] if args.quiet else []),
+                    _keystone_env(workdir))
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    workdir: Path = args.workdir.resolve()
+    if not (workdir / 'keystone.conf').is_file():
+        raise SandboxError(f'{workdir}/keystone.conf missing; run setup first')
+    _enter_venv(args, workdir)
+    _exit_on_signals()
+    _serve(_load_keystone_app(workdir), args.port, args.quiet)
+
+
+def cmd_up(args: argparse.Namespace) -> None:
+    workdir: Path = args.workdir.resolve()
+    _enter_venv(args, workdir)
+    _exit_on_signals()
+    procs = _prepare(args.venv.resolve(), workdir, ('db_sync',))
+    # While keystone-manage builds the database: the key repositories, as
+    # fernet_setup and credential_setup make them, and Keystone's imports.
+    from keystone.common import fernet_utils
+
+    for group, directory in (('fernet_tokens', 'fernet-keys'),
+                             ('fernet_receipts', 'fernet-receipts'),
+                             ('credential', 'credential-keys')):
+        keys = fernet_utils.FernetUtils(str(workdir / directory), 3, group)
+        keys.create_key_directory(os.getuid(), os.getgid())
+        keys.initialize_key_repository(os.getuid(), os.getgid())
+    import keystone.cmd.bootstrap  # noqa: F401
+    import keystone.server.flask  # noqa: F401
+    import werkzeug.test  # noqa: F401
+
+    _wait_prepared(workdir, procs)
+    app = _load_keystone_app(workdir)
+    _provision(app, _plan(workdir, args.port, args.monitoring_url))
+    _serve(app, args.port, args.quiet)
 
 
 # --------------------------------------------------------------------------
@@ -531,17 +597,18 @@ def _parser() -> argparse.ArgumentParser:
                    help='pip requirement to install '
                    f'(default: {DEFAULT_SPEC})')
 
-    p = sub.add_parser('setup', help='configure and populate a Keystone')
-    common(p)
-    p.add_argument('--workdir', type=Path, required=True)
-    p.add_argument('--port', type=int, default=5000)
-    p.add_argument('--monitoring-url', required=True,
-                   help="the sandbox's /v2.0 URL for the catalog")
-
-    p = sub.add_parser('serve', help='serve Keystone on 127.0.0.1:PORT')
-    common(p)
-    p.add_argument('--workdir', type=Path, required=True)
-    p.add_argument('--port', type=int, default=5000)
+    # command -> (help, takes --monitoring-url)
+    for name, what, catalog in (
+            ('setup', 'configure and populate a Keystone', True),
+            ('serve', 'serve Keystone on 127.0.0.1:PORT', False),
+            ('up', 'setup, then serve, in one process', True)):
+        p = sub.add_parser(name, help=what)
+        common(p)
+        p.add_argument('--workdir', type=Path, required=True)
+        p.add_argument('--port', type=int, default=5000)
+        if catalog:
+            p.add_argument('--monitoring-url', required=True,
+                           help="the sandbox's /v2.0 URL for the catalog")
 
     p = sub.add_parser('_provision', help=argparse.SUPPRESS)
     common(p)
@@ -551,7 +618,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {'install': cmd_install, 'setup': cmd_setup,
-                'serve': cmd_serve, '_provision': cmd_provision}
+                'serve': cmd_serve, 'up': cmd_up,
+                '_provision': cmd_provision}
     try:
         handlers[args.command](args)
     except SandboxError as exc:

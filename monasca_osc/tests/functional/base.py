@@ -40,7 +40,7 @@ Two ways to authenticate:
   tenant ``notused``), or ``token=T`` for ``--os-auth-type admin_token``
   (``X-Auth-Token: T``: tenant ``T``);
 * real Keystone (tests marked ``keystone``): ``cloud='mon-user'`` etc. with
-  the ``clouds.yaml`` that ``tools/keystone_sandbox.py setup`` generated.
+  the ``clouds.yaml`` that ``tools/keystone_sandbox.py up`` generated.
 """
 
 from __future__ import annotations
@@ -330,7 +330,6 @@ class KeystoneEnv:
         # The sandbox behind keystonemiddleware (set by conftest).
         self.sandbox: Any = None
         self.info: dict[str, Any] = {}
-        self.setup_seconds = 0.0
         self.start_seconds = 0.0
 
     @property
@@ -345,39 +344,30 @@ class KeystoneEnv:
     def log(self) -> Path:
         return self.workdir / 'keystone.log'
 
-    def setup(self) -> None:
-        start = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, str(KEYSTONE_TOOL), 'setup', '--quiet',
-             '--venv', str(self.venv), '--workdir', str(self.workdir),
-             '--port', str(self.port), '--monitoring-url',
-             self.monitoring_url],
-            capture_output=True, text=True, check=False, timeout=300)
-        if proc.returncode != 0:
-            lines = proc.stderr.strip().splitlines()
-            raise RuntimeError(lines[-1] if lines else
-                               f'keystone setup exited {proc.returncode}')
-        self.info = json.loads((self.workdir / 'keystone.json').read_text())
-        self.setup_seconds = time.monotonic() - start
-
     def start(self) -> None:
+        """``keystone_sandbox.py up``: set up and serve in one process;
+        returns once Keystone answers (``keystone.json`` is written by
+        then)."""
         start = time.monotonic()
         out = open(self.workdir / 'serve.log', 'wb')  # noqa: SIM115
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, str(KEYSTONE_TOOL), 'serve', '--quiet',
+                [sys.executable, str(KEYSTONE_TOOL), 'up', '--quiet',
                  '--venv', str(self.venv), '--workdir', str(self.workdir),
-                 '--port', str(self.port)],
+                 '--port', str(self.port), '--monitoring-url',
+                 self.monitoring_url],
                 stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL)
         finally:
             out.close()  # the child has its own descriptor
         try:
-            wait_for_http(self.auth_url, self.proc, timeout=90,
+            wait_for_http(self.auth_url, self.proc, timeout=300,
                           what='Keystone')
         except RuntimeError as exc:
+            self.stop()
             raise RuntimeError(f'{exc}{_log_tail(self.workdir / "serve.log")}'
                                ) from None
+        self.info = json.loads((self.workdir / 'keystone.json').read_text())
         self.start_seconds = time.monotonic() - start
 
     def stop(self) -> None:
