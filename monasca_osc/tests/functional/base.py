@@ -19,14 +19,17 @@ instead when
 * the call says ``binary=True`` (the smoke tests of each command group:
   keep one or two per group, named ``test_*_binary``), or
 * the test is marked ``@pytest.mark.binary`` (a whole module:
-  ``pytestmark = pytest.mark.binary``) or ``@pytest.mark.keystone``, or
+  ``pytestmark = pytest.mark.binary``), or
 * ``MONASCA_OSC_TEST_BINARY=1`` is set (runs the whole suite the slow way,
   to check that both paths agree).
 
 Use the binary where the process boundary is the point: signals and Ctrl-C,
 raw (non-UTF-8) bytes and huge arguments in argv, import cost and start-up,
-the README tour, Keystone; the TLS and secrets tests keep one binary row per
-case (see their docstrings). The robustness corpus runs most rows
+the README tour; the TLS and secrets tests keep one binary row per case (see
+their docstrings). Keystone tests run in-process against the real Keystone
+too; a few of them (clouds.yaml and a password, a token, the legacy
+``monasca`` with ``OS_*`` variables, re-authentication) say
+``binary=True``. The robustness corpus runs most rows
 in-process and its non-UTF-8/huge rows plus a fixed sample through the
 binaries, each of those also in-process with the same result required (see
 ``test_robustness_corpus.py``). ``test_inprocess_parity.py`` runs the same
@@ -98,7 +101,7 @@ class _Harness:
     # Set by conftest: starts the session sandbox on first need.
     start_sandbox: Callable[[], Any] | None = None
     # Set by conftest per test: run the real binaries by default (the test
-    # is marked `binary` or `keystone`).
+    # is marked `binary`).
     binary: bool = False
 
 

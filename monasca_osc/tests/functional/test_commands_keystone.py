@@ -5,7 +5,9 @@ Users (clouds.yaml from tools/keystone_sandbox.py): ``mon-user``
 (monasca-user + admin), ``mon-agent`` (monasca-agent), all in project
 ``mon-project``, and ``mon-other-user`` (monasca-user in ``mon-other``).
 The Keystone sandbox is shared by every test of the session, so every
-name here is unique.
+name here is unique. The commands run in-process (``base.run_openstack``);
+``test_user_metrics_round_trip`` starts with the real ``openstack`` binary
+(clouds.yaml and a password), the real-process smoke test of the group.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from monasca_osc.tests.functional import commands_lib as lib
 pytestmark = [pytest.mark.keystone, pytest.mark.xdist_group('keystone')]
 
 
-def ks(cloud: str, *args: Any, check: bool = True) -> base.CommandResult:
+def ks(cloud: str, *args: Any, check: bool = True,
+       binary: bool | None = None) -> base.CommandResult:
     return base.run_openstack('monitoring', *[str(a) for a in args],
-                              cloud=cloud, check=check)
+                              cloud=cloud, check=check, binary=binary)
 
 
-def ks_json(cloud: str, *args: Any) -> Any:
-    return ks(cloud, *args, '-f', 'json').json()
+def ks_json(cloud: str, *args: Any, binary: bool | None = None) -> Any:
+    return ks(cloud, *args, '-f', 'json', binary=binary).json()
 
 
 def _refused(result: base.CommandResult) -> None:
@@ -41,9 +44,10 @@ def _refused(result: base.CommandResult) -> None:
 
 def test_user_metrics_round_trip(keystone: base.KeystoneEnv) -> None:
     name = base.unique_name('ks.cpu')
+    # The real binary: clouds.yaml, password, catalog, keystonemiddleware.
     created = ks_json('mon-user', 'metric', 'create', name, '--value',
                       '3.5', '--dimension', 'hostname=ks1',
-                      '--value-meta', 'src=test')
+                      '--value-meta', 'src=test', binary=True)
     assert created['dimensions'] == {'hostname': 'ks1'}
     assert created['value'] == 3.5
     expected = [{'Name': name, 'Dimensions': {'hostname': 'ks1'}}]

@@ -108,7 +108,7 @@ def test_openstack_binary_authenticates_with_clouds_yaml(
         keystone: base.KeystoneEnv) -> None:
     # A core OSC command, so this runs before any plugin command exists.
     token = base.run_openstack('token', 'issue', '-f', 'json',
-                               cloud='mon-ro').json()
+                               cloud='mon-ro', binary=True).json()
     assert token['project_id'] == keystone.project_id('mon-project')
     assert token['user_id'] == keystone.user('mon-ro')['user_id']
 

@@ -5,6 +5,8 @@ and password, token, existing session), the catalog lookup, and the
 ``monasca`` command with the documented ``OS_*`` variables and with
 clouds.yaml. The sandbox behind keystonemiddleware files data under the
 token's project, so every assertion also proves which project was used.
+``monasca`` runs in-process, except the real-binary smoke calls (the
+``OS_*`` variables and the token) that say ``binary=True``.
 """
 
 from __future__ import annotations
@@ -129,7 +131,9 @@ def test_monasca_with_os_variables(keystone: base.KeystoneEnv) -> None:
                       OS_AUTH_VERSION='3', OS_USER_DOMAIN_NAME='',
                       OS_PROJECT_DOMAIN_NAME='', OS_AUTH_TYPE='',
                       OS_IDENTITY_API_VERSION='')
-    result = base.run_monasca('metric-create', name, '1', env=env)
+    # The real binary: the documented OS_* variables of a real process.
+    result = base.run_monasca('metric-create', name, '1', env=env,
+                              binary=True)
     assert result.stdout == 'Successfully created metric\n'
     listed = base.run_monasca('metric-list', '--name', name, '-j', env=env)
     assert listed.json() == [{'name': name,
@@ -153,10 +157,10 @@ def test_monasca_with_token_and_auth_url(keystone: base.KeystoneEnv
                                          ) -> None:
     token = keystone.session('mon-user').get_token()
     name = base.unique_name('ks.cli.token')
-    # Token and endpoint known: no Keystone round trip.
+    # Token and endpoint known: no Keystone round trip (the real binary).
     base.run_monasca('metric-create', name, '1', token=token,
                      endpoint=keystone.sandbox.endpoint + '/',
-                     env={'OS_NO_CLIENT_AUTH': ''})
+                     env={'OS_NO_CLIENT_AUTH': ''}, binary=True)
     # Token with OS_AUTH_URL: Keystone scopes it, the catalog gives the URL.
     env = {'OS_AUTH_TOKEN': token, 'OS_AUTH_URL': keystone.auth_url,
            'OS_PROJECT_NAME': 'mon-project', 'OS_NO_CLIENT_AUTH': '',
