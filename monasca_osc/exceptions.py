@@ -75,34 +75,54 @@ class ClientError(MonascaError):
 
 
 class BadRequest(ClientError):
+    """400: an unreadable body, ``start_time`` not before ``end_time``, or a
+    notification method the API refuses (API reference §4.2)."""
+
     http_status = 400
 
 
 class Unauthorized(ClientError):
+    """401: an invalid token, and also a refused policy: the Monasca API
+    says 401, not 403, when the caller's roles do not allow the call."""
+
     http_status = 401
 
 
 class Forbidden(ClientError):
+    # The Monasca API itself never sends 403; a proxy in front of it may.
     http_status = 403
 
 
 class NotFound(ClientError):
+    """404: no such object in the caller's project (or no such route)."""
+
     http_status = 404
 
 
 class MethodNotAllowed(ClientError):
-    http_status = 405
+    http_status = 405  # a method the URL does not route, e.g. POST /alarms
 
 
 class Conflict(ClientError):
+    """409: a definition or notification method name already in use, or
+    a measurement/statistics query that matches several series (use
+    ``merge_metrics`` or ``group_by``)."""
+
     http_status = 409
 
 
 class UnprocessableEntity(ClientError):
+    """422: query or body validation failed (names, dimensions, times,
+    paging, severities, states, expressions), or a definition change the
+    API refuses."""
+
     http_status = 422
 
 
 class TooManyRequests(ClientError):
+    """429: rate limited (a proxy); the adapter honours ``Retry-After``
+    before it gives up."""
+
     http_status = 429
 
 
@@ -111,6 +131,9 @@ class ServerError(MonascaError):
 
 
 class ServiceUnavailable(ServerError):
+    """503: an unhealthy ``/healthcheck``, or the message queue behind
+    metric POST is down (retried by the adapter)."""
+
     http_status = 503
 
 

@@ -223,6 +223,20 @@ def post_definition(app: AppContext, req: Request) -> Response:
     return web.json_response(result, 201)
 
 
+# How each sort_by field orders the rows.
+_SORT_KEYS = {
+    'id': lambda r: r['id'],
+    'name': lambda r: query.collation_key(r['name']),
+    'severity': lambda r: r['severity'].upper(),  # alphabetical
+    'created_at': lambda r: r['created_at'],
+    'updated_at': lambda r: r['updated_at'],
+}
+
+
+get_definition = query.get_one('api:alarms:definition:get', _ad_rows,
+                               _ad_object)
+
+
 def list_definitions(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:definition:get')
     name = req.first('name')
@@ -250,23 +264,9 @@ def list_definitions(app: AppContext, req: Request) -> Response:
             if any(wanted <= set(s.dimensions) for s in subs):
                 kept.append(row)
         rows = kept
-    keys = {
-        'id': lambda r: r['id'],
-        'name': lambda r: query.collation_key(r['name']),
-        'severity': lambda r: r['severity'].upper(),  # alphabetical
-        'created_at': lambda r: r['created_at'],
-        'updated_at': lambda r: r['updated_at'],
-    }
     return query.sorted_collection(
-        req, rows, order, keys, 'id', offset, limit,
+        req, rows, order, _SORT_KEYS, 'id', offset, limit,
         lambda row: _ad_object(req, row))
-
-
-def get_definition(app: AppContext, req: Request, did: str) -> Response:
-    app.authorize(req, 'api:alarms:definition:get')
-    with app.store.read() as conn:
-        row = query.found(_ad_rows(conn, req.context.tenant, did))
-    return web.json_response(_ad_object(req, row))
 
 
 def no_definition_id(app: AppContext, req: Request) -> Response:

@@ -154,6 +154,25 @@ def _alarm_filters(req: Request, counting: bool) -> Callable[[dict], bool]:
     return keep
 
 
+# How each sort_by field orders the alarms.
+_SORT_KEYS = {
+    'alarm_id': lambda a: a['id'],
+    'alarm_definition_id': lambda a: a['definition_id'],
+    'alarm_definition_name':
+        lambda a: query.collation_key(a['definition_name']),
+    'state': lambda a: STATE_RANK[a['state']],
+    'severity': lambda a: SEVERITY_RANK.get(a['severity'].upper(), 0),
+    'lifecycle_state': lambda a: a['lifecycle_state'],
+    'link': lambda a: a['link'],
+    'state_updated_timestamp': lambda a: a['state_updated_at'],
+    'updated_timestamp': lambda a: a['updated_at'],
+    'created_timestamp': lambda a: a['created_at'],
+}
+
+
+get_alarm = query.get_one('api:alarms:get', load_alarms, alarm_object)
+
+
 def list_alarms(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:alarms:get')
     keep = _alarm_filters(req, counting=False)
@@ -162,29 +181,9 @@ def list_alarms(app: AppContext, req: Request) -> Response:
     limit = req.limit()
     with app.store.read() as conn:
         alarms = [a for a in load_alarms(conn, req.context.tenant) if keep(a)]
-    keys = {
-        'alarm_id': lambda a: a['id'],
-        'alarm_definition_id': lambda a: a['definition_id'],
-        'alarm_definition_name':
-            lambda a: query.collation_key(a['definition_name']),
-        'state': lambda a: STATE_RANK[a['state']],
-        'severity': lambda a: SEVERITY_RANK.get(a['severity'].upper(), 0),
-        'lifecycle_state': lambda a: a['lifecycle_state'],
-        'link': lambda a: a['link'],
-        'state_updated_timestamp': lambda a: a['state_updated_at'],
-        'updated_timestamp': lambda a: a['updated_at'],
-        'created_timestamp': lambda a: a['created_at'],
-    }
     return query.sorted_collection(
-        req, alarms, order, keys, 'alarm_id', offset, limit,
+        req, alarms, order, _SORT_KEYS, 'alarm_id', offset, limit,
         lambda alarm: alarm_object(req, alarm))
-
-
-def get_alarm(app: AppContext, req: Request, alarm_id: str) -> Response:
-    app.authorize(req, 'api:alarms:get')
-    with app.store.read() as conn:
-        alarm = query.found(load_alarms(conn, req.context.tenant, alarm_id))
-    return web.json_response(alarm_object(req, alarm))
 
 
 def _validate_alarm_update(body: Any) -> None:

@@ -108,10 +108,11 @@ def _nm_object(req: Request, row) -> dict[str, Any]:
 _NM_COLUMNS = 'id, name, type, address, period, created_at, updated_at'
 
 
-def _nm_load(conn, tenant: str, nid: str):
+def _nm_rows(conn, tenant: str, nid: str) -> list:
+    """The tenant's method with ID ``nid``, as a list of zero or one row."""
     return conn.execute(
         f'SELECT {_NM_COLUMNS} FROM notification_methods '
-        'WHERE tenant = ? AND id = ?', (tenant, nid)).fetchone()
+        'WHERE tenant = ? AND id = ?', (tenant, nid)).fetchall()
 
 
 def post_notification(app: AppContext, req: Request) -> Response:
@@ -159,13 +160,8 @@ def list_notifications(app: AppContext, req: Request) -> Response:
                                    r['address'], r['period'])))
 
 
-def get_notification(app: AppContext, req: Request, nid: str) -> Response:
-    app.authorize(req, 'api:notifications:get')
-    with app.store.read() as conn:
-        row = _nm_load(conn, req.context.tenant, nid)
-    if row is None:
-        raise not_found()
-    return web.json_response(_nm_object(req, row))
+get_notification = query.get_one('api:notifications:get', _nm_rows,
+                                 _nm_object)
 
 
 def put_notification(app: AppContext, req: Request, nid: str,
@@ -178,9 +174,7 @@ def put_notification(app: AppContext, req: Request, nid: str,
     with app.store.write() as conn:
         if patch:
             # PATCH loads the stored record first (404 before validation).
-            row = _nm_load(conn, tenant, nid)
-            if row is None:
-                raise not_found()
+            row = query.found(_nm_rows(conn, tenant, nid))
             if isinstance(body, dict):
                 for key, value in zip(_NM_FIELDS, row[1:5], strict=False):
                     body.setdefault(key, value)

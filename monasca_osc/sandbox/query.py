@@ -130,6 +130,20 @@ def found(rows: list[dict]) -> dict:
     return rows[0]
 
 
+def get_one(rule: str, load: Callable[[Any, str, str], list],
+            shown: Callable[[Request, Any], Any]
+            ) -> Callable[[AppContext, Request, str], Response]:
+    """The handler of a GET of one object by ID: ``rule`` checked,
+    ``load(conn, tenant, id)`` gives the caller's matching rows (404 when
+    none), ``shown(req, row)`` renders the first one."""
+    def handler(app: AppContext, req: Request, oid: str) -> Response:
+        app.authorize(req, rule)
+        with app.store.read() as conn:
+            row = found(load(conn, req.context.tenant, oid))
+        return web.json_response(shown(req, row))
+    return handler
+
+
 def schema_error(path: str, message: str) -> str:
     return f"{message} @ data['{path}']"
 
