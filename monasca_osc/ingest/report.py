@@ -33,11 +33,11 @@ class IngestReport:
     format: str = ''
     # Records, by what became of them (read is the sum of the next five).
     read: int = 0
-    sent: int = 0
-    invalid: int = 0
-    rejected: int = 0
-    failed: int = 0
-    unsent: int = 0
+    sent: int = 0       # accepted by the API (204)
+    invalid: int = 0    # refused here, before sending (errors file)
+    rejected: int = 0   # refused by the API (4xx; errors file)
+    failed: int = 0     # not delivered after retries (errors file)
+    unsent: int = 0     # read but left for a resumed run
     # Requests and batches; retries made by the adapter.
     retried: int = 0
     requests: int = 0
