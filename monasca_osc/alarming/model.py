@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from monasca_osc.common import expression as expr_mod
+from monasca_osc.common.definition import DefinitionOptions
 
 OK = 'OK'
 ALARM = 'ALARM'
@@ -51,18 +52,12 @@ class Metric(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Definition:
+class Definition(DefinitionOptions):
     """What the engine needs from an alarm definition."""
 
     id: str
     name: str
     expression: expr_mod.Expression
-    match_by: tuple[str, ...] = ()
-    severity: str = 'LOW'
-    actions_enabled: bool = True
-    alarm_actions: tuple[str, ...] = ()
-    ok_actions: tuple[str, ...] = ()
-    undetermined_actions: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Definition:

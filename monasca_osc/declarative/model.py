@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monasca_osc.common import validation
+from monasca_osc.common.definition import DefinitionOptions
 
 METHOD_FIELDS = ('name', 'type', 'address', 'period')
 DEFINITION_FIELDS = ('name', 'description', 'expression', 'match_by',
@@ -67,16 +68,10 @@ class Method:
 
 
 @dataclass(frozen=True)
-class Definition:
+class Definition(DefinitionOptions):
     name: str
     expression: str
     description: str = ''
-    match_by: tuple[str, ...] = ()
-    severity: str = 'LOW'
-    actions_enabled: bool = True
-    alarm_actions: tuple[str, ...] = ()
-    ok_actions: tuple[str, ...] = ()
-    undetermined_actions: tuple[str, ...] = ()
     source: Source | None = field(default=None, compare=False)
     templates: Mapping[str, str] = field(default_factory=dict, compare=False)
 

@@ -73,7 +73,8 @@ def definition_from_row(did: str, name: str, text: str, match_by: str,
     except expr_mod.ExpressionError:
         return None
     return al.Definition(did, name, expression,
-                         tuple(match_by.split(',')) if match_by else (),
+                         match_by=tuple(match_by.split(',')) if match_by
+                         else (),
                          actions_enabled=bool(actions_enabled))
 
 
