@@ -159,6 +159,9 @@ class LiveLister:
             return False     # these outputs need the native cells
         return super().rows_as_text(parsed_args)
 
+    def rows_as_runs(self, parsed_args: argparse.Namespace) -> bool:
+        return not _live(parsed_args) and super().rows_as_runs(parsed_args)
+
     def produce_output(self, parsed_args: argparse.Namespace,
                        column_names: Sequence[str], data: Any) -> int:
         if getattr(parsed_args, 'follow', False):

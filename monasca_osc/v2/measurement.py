@@ -13,7 +13,7 @@ from typing import Any
 from monasca_osc import exceptions
 from monasca_osc.common import validation
 from monasca_osc.v2 import live
-from monasca_osc.v2.base import arguments, cells, commands, options
+from monasca_osc.v2.base import arguments, cells, commands, options, output
 
 MEASUREMENT_COLUMNS = ('Name', 'Dimensions', 'Timestamp', 'Value',
                        'Value Meta')
@@ -125,9 +125,11 @@ def measurement_rows(elements: Iterable[Mapping[str, Any]],
                 meta_at < len(point) else None
             value = point[value_at]
             if text:
-                # Numbers print as they are: as_text only for the rare
-                # other cell (a boolean, null).
-                yield (name, dimensions, point[ts_at],
+                # Texts and numbers print as they are: as_text only for
+                # the rare other cell (a boolean, null).
+                stamp = point[ts_at]
+                yield (name, dimensions,
+                       stamp if type(stamp) is str else cells.as_text(stamp),
                        value if type(value) in _NUMBERS
                        else cells.as_text(value),
                        _meta_text(meta) if meta else '')
@@ -136,6 +138,27 @@ def measurement_rows(elements: Iterable[Mapping[str, Any]],
                        cells.ValueMetaColumn(meta) if meta else _NO_META)
 
 
+def measurement_runs(elements: Iterable[Mapping[str, Any]],
+                     text: bool = False) -> Iterator[Any]:
+    """``measurement_rows``, with each series whose points are in the
+    usual order (timestamp, value[, value_meta]) as one
+    ``output.PointRun``: only for the writers that read runs
+    (``commands.Lister.rows_as_runs``)."""
+    for element in elements:
+        points = element.get('measurements') or ()
+        if measurement_positions(element) not in _USUAL_ORDER or \
+                type(points) is not list:
+            yield from measurement_rows((element,), text)
+            continue
+        dimensions: Any = cells.DimensionsColumn(element.get('dimensions'))
+        yield output.PointRun(
+            (element.get('name'),
+             dimensions.text_readable() if text else dimensions),
+            points, '' if text else _NO_META,
+            lambda element=element: measurement_rows((element,), text))
+
+
+_USUAL_ORDER = ((0, 1, 2), (0, 1, None))
 _NUMBERS = (float, int)
 # One shared cell for the usual point without value_meta (formatters only
 # read cells, and the JSON encoder reuses the text of a repeated cell).
@@ -236,7 +259,9 @@ class ListMeasurement(_SeriesLister):
             parsed_args.formatter = 'value'
             return (), ()
         text = self.rows_as_text(parsed_args)
-        return MEASUREMENT_COLUMNS, measurement_rows(elements, text)
+        rows = measurement_runs if self.rows_as_runs(parsed_args) \
+            else measurement_rows
+        return MEASUREMENT_COLUMNS, rows(elements, text)
 
 
 class ListStatistics(_SeriesLister):

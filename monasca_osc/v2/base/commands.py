@@ -92,6 +92,17 @@ class _OutputMixin:
             getattr(parsed_args, 'sort_columns', None)
         return self._rows_are_text
 
+    def rows_as_runs(self, parsed_args: argparse.Namespace) -> bool:
+        """May the rows include ``output.PointRun`` items? Only the
+        streamed csv/value/json writers read them (no ``-c``, no sorting);
+        call it after ``rows_as_text``."""
+        formatter = getattr(parsed_args, 'formatter', None)
+        if getattr(parsed_args, 'sort_columns', None) or \
+                getattr(parsed_args, 'columns', None):
+            return False
+        return formatter == 'json' or (
+            formatter in ('csv', 'value') and self._rows_are_text)
+
     def _text_rows(self, parsed_args: argparse.Namespace,
                    data: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
         if self._rows_are_text:
