@@ -104,6 +104,29 @@ def test_value_meta_length_counts_escapes_like_python_json() -> None:
     assert v.value_meta_length(meta) == (1 + 60 + 6) + (2 + 1 + 6) + 2 + 2
 
 
+def _random_value_metas(count: int) -> list[dict]:
+    import random
+    rng = random.Random(14)
+    alphabet = 'ab"\\\n\t\x00\x1f\x7fé€😀 ,:{}'
+
+    def text() -> str:
+        return ''.join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+
+    metas = []
+    for _ in range(count):
+        meta: dict = {text(): text() for _ in range(rng.randint(0, 4))}
+        if rng.random() < 0.2:
+            meta['n'] = rng.choice([1, 1.5, True, None, [1, 'é'], {'x': 'y'}])
+        metas.append(meta)
+    return metas
+
+
+def test_value_meta_length_is_len_of_json_dumps() -> None:
+    # The strings-only fast path and the encoder agree on every input.
+    for meta in _random_value_metas(3000):
+        assert v.value_meta_length(meta) == len(json.dumps(meta)), meta
+
+
 def test_value_meta_keys_and_types() -> None:
     assert 'non-empty string' in raises(v.validate_value_meta, {'': 'x'})
     assert '256 characters' in raises(v.validate_value_meta,

@@ -108,3 +108,16 @@ def test_the_last_write_of_a_timestamp_wins(app: SandboxApp,
     post(client, metric('lw', T0, 3), metric('lw', T0 + 2, 3))
     post(client, metric('lw', T0 + 2, 4))
     assert values() == [3.0, 1.0, 4.0]
+
+
+def test_stored_value_meta_text_is_json_dumps() -> None:
+    # The sandbox joins strings-to-strings value_meta itself: the stored
+    # (and served) text must stay exactly json.dumps(..., ensure_ascii=False).
+    import json
+
+    from monasca_osc.sandbox.store import _meta_text
+    from monasca_osc.tests.unit.common.test_validation import (
+        _random_value_metas,
+    )
+    for meta in _random_value_metas(3000):
+        assert _meta_text(meta) == json.dumps(meta, ensure_ascii=False), meta
