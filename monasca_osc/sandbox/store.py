@@ -39,7 +39,7 @@ import sqlite3
 import threading
 from typing import Any
 
-from monasca_osc.sandbox.web import format_ms
+from monasca_osc.sandbox.web import second_text
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS series (
@@ -186,8 +186,14 @@ def _meta_text(meta: dict[str, Any]) -> str:
 
 
 def measurement_item(ts: int, value: float, meta_text: str | None) -> str:
-    """A measurement as a measurements page lists it (JSON text)."""
-    return f'["{format_ms(ts)}", {value!r}, {meta_text or "{}"}]'
+    """A measurement as a measurements page lists it (JSON text).
+
+    ``ts`` is an int: ``web.format_ms`` inlined (called for every stored
+    measurement).
+    """
+    seconds, millis = divmod(ts, 1000)
+    return (f'["{second_text(seconds)}.{millis:03d}Z", {value!r}, '
+            f'{meta_text or "{}"}]')
 
 
 # Staged rows that trigger a merge into ``measurements`` after a POST: about

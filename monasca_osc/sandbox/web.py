@@ -280,19 +280,19 @@ def check_start_end(start: float | None, end: float | None) -> None:
 def format_ms(ts_ms: int) -> str:
     """Measurement timestamp: YYYY-MM-DDTHH:MM:SS.mmmZ."""
     seconds, millis = divmod(int(ts_ms), 1000)
-    return f'{_second_text(seconds)}.{millis:03d}Z'
+    return f'{second_text(seconds)}.{millis:03d}Z'
 
 
 def format_seconds(seconds: int) -> str:
     """Statistics bucket timestamp: YYYY-MM-DDTHH:MM:SSZ."""
-    return _second_text(seconds) + 'Z'
+    return second_text(seconds) + 'Z'
 
 
 _EPOCH = datetime.datetime(1970, 1, 1)
 _second_cache: dict[int, str] = {}
 
 
-def _second_text(seconds: int) -> str:
+def second_text(seconds: int) -> str:
     text = _second_cache.get(seconds)
     if text is None:
         text = (_EPOCH + datetime.timedelta(seconds=seconds)).strftime(
@@ -314,4 +314,4 @@ def iso_now_seconds(now: float | None = None) -> str:
     """Alarm timestamps: Python isoformat of a seconds-precision DATETIME."""
     import time
     value = int(now if now is not None else time.time())
-    return _second_text(value) + 'Z'
+    return second_text(value) + 'Z'

@@ -365,3 +365,37 @@ def test_messages_stay_on_one_line(func, args) -> None:
 def test_collation_key_compares_names_as_the_api(a: str, b: str,
                                                  same: bool) -> None:
     assert (v.collation_key(a) == v.collation_key(b)) is same
+
+
+def test_remembered_names_and_dimensions_give_the_same_verdicts() -> None:
+    # Passing names and dimension sets are remembered; the verdict (and
+    # the message) for every input must be what a fresh check gives.
+    import random
+    rng = random.Random(15)
+    alphabet = ['a', 'b', '_', ',', '=', ' ', '', 'é', 1, None]
+
+    def outcome(call, arg):
+        try:
+            call(arg)
+            return 'ok'
+        except ValidationError as exc:
+            return str(exc)
+
+    cases = []
+    for _ in range(2000):
+        name = ''.join(str(rng.choice(alphabet[:8])) for _ in range(3))
+        dims = {str(rng.choice(alphabet[:8])) + 'k':
+                rng.choice(alphabet) for _ in range(rng.randint(0, 2))}
+        cases.append((name, dims))
+    fresh = []
+    for name, dims in cases:
+        v._PASSED_NAMES.clear()
+        v._PASSED_DIMENSIONS.clear()
+        fresh.append((outcome(v.validate_metric_name, name),
+                      outcome(v.validate_dimensions, dims)))
+    for _ in range(2):      # with everything that passed remembered
+        remembered = [(outcome(v.validate_metric_name, name),
+                       outcome(v.validate_dimensions, dims))
+                      for name, dims in cases]
+        assert remembered == fresh
+    assert {'ok'} < {n for n, _ in fresh} and {'ok'} < {d for _, d in fresh}
