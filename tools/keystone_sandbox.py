@@ -24,19 +24,21 @@ Usage::
     ``W/clouds.yaml`` (clouds ``mon-user``, ``mon-ro``, ``mon-admin``,
     ``mon-agent``, ``mon-other-user``, ``admin``, ``monasca``) and
     ``W/keystone.json`` (URLs, users, passwords, ids). Any previous Keystone
-    state in W is replaced; passwords are random per setup.
+    state in W is replaced; passwords are random per setup. All of it runs
+    in one process inside the venv, with Keystone's own code for what
+    ``keystone-manage`` ``fernet_setup``, ``credential_setup``, ``db_sync``
+    and ``bootstrap`` do, and its REST API (called in-process) for the rest.
 ``serve``
     Serve Keystone on http://127.0.0.1:P/v3 until SIGTERM/SIGINT.
 ``up``
-    ``setup`` then ``serve`` in one Keystone process (what the functional
-    tests use): Keystone is imported once, while ``keystone-manage`` builds
-    the database and key repositories, and the server starts with the
+    ``setup`` then ``serve`` from the same process (what the functional
+    tests use): Keystone is imported once, and the server starts with the
     users, projects and catalog already in its cache. ``keystone.json`` is
-    written just before the port opens.
+    written before the port opens.
 
 Keystone runs with its in-memory cache (``dogpile.cache.memory``): one
-server process owns every write, so the cache is always current, and a
-request costs a third of what it does with every lookup in SQLite.
+server process makes every write, so the cache is always current, and a
+request costs about a third of what it costs with every lookup in SQLite.
 
 Every failure exits non-zero with one ``keystone_sandbox: error: ...`` line;
 the full output of the failed step is kept in a log file it names.
@@ -45,11 +47,9 @@ the full output of the failed step is kept in a log file it names.
 from __future__ import annotations
 
 import argparse
-import grp
 import json
 import os
 from pathlib import Path
-import pwd
 import secrets
 import shutil
 import signal
@@ -246,54 +246,6 @@ backend = dogpile.cache.memory
 """
 
 
-KEY_STEPS = ('fernet_setup', 'credential_setup')
-
-
-def _prepare(venv: Path, workdir: Path,
-             steps: tuple[str, ...] = ('db_sync', *KEY_STEPS)) -> list[Any]:
-    """Wipe the Keystone state in W, write ``keystone.conf`` and start the
-    ``keystone-manage`` ``steps`` (independent of each other, so they run
-    together). Returns what :func:`_wait_prepared` waits for."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    for name in STATE_FILES:
-        (workdir / name).unlink(missing_ok=True)
-    for name in STATE_DIRS:
-        shutil.rmtree(workdir / name, ignore_errors=True)
-
-    conf = workdir / 'keystone.conf'
-    conf.write_text(_keystone_conf(workdir))
-    manage = [str(venv / 'bin' / 'keystone-manage'), '--config-file',
-              str(conf)]
-    # As root keystone-manage insists on an owner for the key repositories.
-    owner = ['--keystone-user', pwd.getpwuid(os.getuid()).pw_name,
-             '--keystone-group', grp.getgrgid(os.getgid()).gr_name]
-    procs = []
-    for sub in ([step, *owner] if step in KEY_STEPS else [step]
-                for step in steps):
-        part = workdir / f'keystone-manage-{sub[0]}.log'
-        with open(part, 'wb') as fh:  # the child keeps its own copy
-            procs.append((sub[0], part, subprocess.Popen(
-                manage + sub, stdout=fh, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, env=_keystone_env(workdir))))
-    return procs
-
-
-def _wait_prepared(workdir: Path, procs: list[Any]) -> None:
-    log = workdir / 'keystone-manage.log'
-    failed = []
-    for name, part, proc in procs:
-        rc = proc.wait()
-        with open(log, 'ab') as out:
-            out.write(f'\n$ keystone-manage {name}\n'.encode())
-            out.write(part.read_bytes())
-        part.unlink()
-        if rc != 0:
-            failed.append(f'{name} (exit {rc})')
-    if failed:
-        raise SandboxError(
-            f'keystone-manage {", ".join(failed)} failed; see {log}')
-
-
 def _plan(workdir: Path, port: int, monitoring_url: str) -> dict[str, Any]:
     """What provisioning needs; passwords are random per setup."""
     return {'workdir': str(workdir), 'port': port,
@@ -302,34 +254,49 @@ def _plan(workdir: Path, port: int, monitoring_url: str) -> dict[str, Any]:
                           for name in ('admin', *USERS)}}
 
 
+def _set_up(args: argparse.Namespace, workdir: Path) -> Any:
+    """Inside the venv: replace the Keystone state in W, then do what
+    ``keystone-manage`` ``fernet_setup``, ``credential_setup``, ``db_sync``
+    and ``bootstrap`` do, with Keystone's own code in this one process, and
+    provision. Returns the loaded WSGI application."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in STATE_FILES:
+        (workdir / name).unlink(missing_ok=True)
+    for name in STATE_DIRS:
+        shutil.rmtree(workdir / name, ignore_errors=True)
+    (workdir / 'keystone.conf').write_text(_keystone_conf(workdir))
+    log = workdir / 'setup.log'
+    try:
+        from keystone.common import fernet_utils
+
+        for group, directory in (('fernet_tokens', 'fernet-keys'),
+                                 ('fernet_receipts', 'fernet-receipts'),
+                                 ('credential', 'credential-keys')):
+            keys = fernet_utils.FernetUtils(str(workdir / directory), 3,
+                                            group)
+            keys.create_key_directory(os.getuid(), os.getgid())
+            keys.initialize_key_repository(os.getuid(), os.getgid())
+        app = _load_keystone_app(workdir, db_sync=True)
+        _provision(app, _plan(workdir, args.port, args.monitoring_url))
+    except SandboxError:
+        raise
+    # Whatever Keystone raises becomes one line; the traceback goes to log.
+    except Exception as exc:  # noqa: BLE001
+        import traceback
+
+        log.write_text(traceback.format_exc())
+        raise SandboxError(f'setup failed: {type(exc).__name__}: '
+                           f'{str(exc).splitlines()[0] if str(exc) else ""}'
+                           f' (see {log})') from None
+    return app
+
+
 def cmd_setup(args: argparse.Namespace) -> None:
-    venv: Path = args.venv.resolve()
-    _require_installed(venv)
     workdir: Path = args.workdir.resolve()
-    _wait_prepared(workdir, _prepare(venv, workdir))
-    # Bootstrap and provisioning run inside the venv, in-process (no port
-    # needed); the plan, passwords included, travels over a pipe.
-    log = workdir / 'keystone-manage.log'
-    proc = subprocess.run(
-        [str(_venv_python(venv)), str(Path(__file__).resolve()),
-         '_provision', '--venv', str(venv)],
-        check=False, capture_output=True, env=_keystone_env(workdir),
-        input=json.dumps(_plan(workdir, args.port,
-                               args.monitoring_url)).encode())
-    if proc.returncode != 0:
-        with open(log, 'ab') as out:
-            out.write(b'\n$ provision\n' + proc.stderr)
-        lines = proc.stderr.decode(errors='replace').strip().splitlines()
-        detail = lines[-1] if lines else f'exit {proc.returncode}'
-        raise SandboxError(f'provisioning failed: {detail} (see {log})')
+    _enter_venv(args, workdir)
+    _set_up(args, workdir)
     if not args.quiet:
         print(f'keystone set up in {workdir} (clouds.yaml, keystone.json)')
-
-
-def cmd_provision(args: argparse.Namespace) -> None:
-    """Runs inside the venv for ``setup``: bootstrap and provision."""
-    plan = json.load(sys.stdin)
-    _provision(_load_keystone_app(Path(plan['workdir'])), plan)
 
 
 def _bootstrap(auth_url: str, password: str) -> dict[str, str]:
@@ -470,17 +437,27 @@ def _write_outputs(workdir: Path, auth_url: str, monitoring_url: str,
     _write_private(clouds_yaml, '\n'.join(lines) + '\n')
 
 
-def _load_keystone_app(workdir: Path) -> Any:
-    """Import Keystone's WSGI application configured from W/keystone.conf.
+def _load_keystone_app(workdir: Path, db_sync: bool = False) -> Any:
+    """Keystone's WSGI application configured from W/keystone.conf, as
+    ``keystone.wsgi.api`` builds it.
 
-    keystone.wsgi.api parses sys.argv with oslo.config at import time, so
-    our own arguments must be hidden first.
+    With ``db_sync``, the database is migrated first (what ``keystone-manage
+    db_sync`` does) in this process, once the configuration is loaded and
+    before the backends are. oslo.config parses ``sys.argv``: our own
+    arguments are hidden first.
     """
     os.environ['OS_KEYSTONE_CONFIG_DIR'] = str(workdir)
     os.environ['OS_KEYSTONE_CONFIG_FILES'] = 'keystone.conf'
     sys.argv = [sys.argv[0]]
-    from keystone.wsgi import api  # only importable inside the venv
-    return api.application
+    # Only importable inside the venv.
+    from keystone.common.sql import upgrades
+    from keystone.server.flask import core
+
+    return core.initialize_application(
+        'public', config_files=[str(workdir / 'keystone.conf')],
+        post_log_configured_function=(
+            upgrades.offline_sync_database_to_version if db_sync
+            else lambda: None))
 
 
 # --------------------------------------------------------------------------
@@ -526,16 +503,17 @@ def _serve(app: Any, port: int, quiet: bool) -> None:
 
 
 def _enter_venv(args: argparse.Namespace, workdir: Path) -> None:
-    """Outside the venv: check the port, then re-exec this command there."""
+    """Outside the venv: check the port (when serving), then re-exec this
+    command there."""
     venv: Path = args.venv.resolve()
     if _in_venv(venv):
         return
     _require_installed(venv)
-    if not _port_free(args.port):
+    if args.command != 'setup' and not _port_free(args.port):
         raise SandboxError(f'port {args.port} on 127.0.0.1 is in use')
     argv = [args.command, '--venv', str(venv), '--workdir', str(workdir),
             '--port', str(args.port)]
-    if args.command == 'up':
+    if args.command != 'serve':
         argv += ['--monitoring-url', args.monitoring_url]
     _reexec_in_venv(venv, argv + (['--quiet'] if args.quiet else []),
                     _keystone_env(workdir))
@@ -554,25 +532,7 @@ def cmd_up(args: argparse.Namespace) -> None:
     workdir: Path = args.workdir.resolve()
     _enter_venv(args, workdir)
     _exit_on_signals()
-    procs = _prepare(args.venv.resolve(), workdir, ('db_sync',))
-    # While keystone-manage builds the database: the key repositories, as
-    # fernet_setup and credential_setup make them, and Keystone's imports.
-    from keystone.common import fernet_utils
-
-    for group, directory in (('fernet_tokens', 'fernet-keys'),
-                             ('fernet_receipts', 'fernet-receipts'),
-                             ('credential', 'credential-keys')):
-        keys = fernet_utils.FernetUtils(str(workdir / directory), 3, group)
-        keys.create_key_directory(os.getuid(), os.getgid())
-        keys.initialize_key_repository(os.getuid(), os.getgid())
-    import keystone.cmd.bootstrap  # noqa: F401
-    import keystone.server.flask  # noqa: F401
-    import werkzeug.test  # noqa: F401
-
-    _wait_prepared(workdir, procs)
-    app = _load_keystone_app(workdir)
-    _provision(app, _plan(workdir, args.port, args.monitoring_url))
-    _serve(app, args.port, args.quiet)
+    _serve(_set_up(args, workdir), args.port, args.quiet)
 
 
 # --------------------------------------------------------------------------
@@ -610,16 +570,13 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument('--monitoring-url', required=True,
                            help="the sandbox's /v2.0 URL for the catalog")
 
-    p = sub.add_parser('_provision', help=argparse.SUPPRESS)
-    common(p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {'install': cmd_install, 'setup': cmd_setup,
-                'serve': cmd_serve, 'up': cmd_up,
-                '_provision': cmd_provision}
+                'serve': cmd_serve, 'up': cmd_up}
     try:
         handlers[args.command](args)
     except SandboxError as exc:
