@@ -5,7 +5,8 @@
 - ``commands``: the base command classes (``Lister``, ``ShowOne``,
   ``Command``) and ``delete_each``.
 - ``output``: the output fast paths the base ``Lister`` takes for long
-  listings (streamed ``-f json``, one-call csv, gc freeze).
+  listings (streamed ``-f json`` and ``-f yaml``, a series' points from a
+  row template, fewer garbage collections).
 - ``options``: parser builders for the options many commands share.
 - ``arguments``: parsed options -> manager arguments (sort keys, dimension
   filters, time ranges, paging).

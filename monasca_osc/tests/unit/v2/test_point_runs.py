@@ -262,3 +262,20 @@ class TestCommandOutput(fakes.TestCommand):
                          out.splitlines())
         rows = json.loads(self.run_with('-f', 'json', '-c', 'Value'))
         self.assertEqual([{'Value': 0}, {'Value': -1.75}], rows[:2])
+
+
+def test_listing_collects_young_objects_less_often(monkeypatch):
+    import gc
+
+    calls = []
+    monkeypatch.setattr(gc, 'freeze', lambda: calls.append('freeze'))
+    monkeypatch.setattr(gc, 'get_threshold', lambda: (700, 10, 10))
+    monkeypatch.setattr(gc, 'set_threshold', lambda *t: calls.append(t))
+    output.freeze_startup_objects()
+    assert calls == ['freeze', (output.GC_YOUNG_THRESHOLD, 10, 10)]
+    # Collection switched off (0) or already rarer: left alone.
+    for threshold in ((0, 10, 10), (10 ** 6, 10, 10)):
+        calls.clear()
+        monkeypatch.setattr(gc, 'get_threshold', lambda t=threshold: t)
+        output.freeze_startup_objects()
+        assert calls == ['freeze']
