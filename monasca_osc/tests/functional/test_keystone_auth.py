@@ -248,6 +248,42 @@ def test_tool_serve_without_setup_fails_with_one_line(tmp_path: Path
     assert 'run setup first' in lines[0]
 
 
+def test_tool_setup_then_serve(tmp_path: Path) -> None:
+    """The two-step form (the fixture uses ``up``): ``setup`` writes the
+    files and exits, ``serve`` serves what it made."""
+    import json
+
+    from monasca_osc.testing import stop_process, wait_for_http
+
+    if base.keystone_disabled():
+        pytest.skip(f'{base.ENV_NO_KEYSTONE} is set')
+    venv = base.keystone_venv()
+    if venv is None:
+        pytest.fail(base.KEYSTONE_MISSING, pytrace=False)
+    port, catalog = base.free_port(), 'http://127.0.0.1:9/v2.0'
+    proc = _tool('setup', '--quiet', '--venv', str(venv), '--workdir',
+                 str(tmp_path), '--port', str(port), '--monitoring-url',
+                 catalog)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, '', ''), proc
+    info = json.loads((tmp_path / 'keystone.json').read_text())
+    assert set(info['users']) == {*base.KEYSTONE_CLOUDS, 'admin', 'monasca'}
+    server = subprocess.Popen(
+        [sys.executable, str(base.KEYSTONE_TOOL), 'serve', '--quiet',
+         '--venv', str(venv), '--workdir', str(tmp_path), '--port',
+         str(port)], stdin=subprocess.DEVNULL)
+    try:
+        wait_for_http(info['auth_url'], server, timeout=120, what='Keystone')
+        sess, _ = _session_from_clouds_yaml(tmp_path / 'clouds.yaml',
+                                            'mon-agent')
+        access = sess.auth.get_access(sess)
+        assert access.project_id == info['projects']['mon-project']
+        assert 'monasca-agent' in access.role_names
+        assert sess.get_endpoint(service_type='monitoring',
+                                 interface='public') == catalog
+    finally:
+        stop_process(server)
+
+
 def test_tool_usage_error_exits_2() -> None:
     proc = _tool('frobnicate')
     assert proc.returncode == 2
