@@ -12,8 +12,8 @@ Most rows run in-process (``inprocess.run`` captures stdout, stderr, the
 descriptors 1 and 2 in the meantime, and that is searched too. These rows
 run the real binaries, where every byte a process writes is searched: one
 row per secret kind per CLI of the matrix (``BINARY_FORM``), the
-``--debug`` rows of the token and bulk-ingest tests, and the Keystone
-tests (marked ``keystone``).
+``--debug`` rows of the token, bulk-ingest and Keystone (password,
+application credential, failed authentication) tests.
 """
 
 from __future__ import annotations
@@ -229,20 +229,22 @@ def keystone_exercise(cli: str, keystone: base.KeystoneEnv,
                       transcript: Transcript, env: dict[str, str],
                       flag: str) -> None:
     commands = COMMANDS[cli]
-    binary = str(base.BIN_DIR / cli)
+    program = str(base.BIN_DIR / cli)
+    # --debug through the real binary; -v in-process.
+    binary = True if flag == '--debug' else None
     for args, expect in ((commands['create'], 0), (commands['list'], 0),
                          (commands['missing'], 1)):
         result = transcript.add(run(
-            [binary, flag, '--log-file', str(transcript.log_file()), *args],
-            env, binary=True))
+            [program, flag, '--log-file', str(transcript.log_file()), *args],
+            env, binary=binary))
         assert result.returncode == expect, result
     # A 401 makes keystoneauth authenticate again (the secret is sent a
     # second time) before the request is retried.
     keystone.sandbox.faults(path='/v2.0/metrics', status=401, count=1)
     try:
         result = transcript.add(run(
-            [binary, flag, '--log-file', str(transcript.log_file()),
-             *commands['list']], env, binary=True))
+            [program, flag, '--log-file', str(transcript.log_file()),
+             *commands['list']], env, binary=binary))
     finally:
         keystone.sandbox.clear_faults()
     assert result.returncode == 0, result
@@ -253,9 +255,9 @@ def keystone_exercise(cli: str, keystone: base.KeystoneEnv,
 @pytest.mark.parametrize('flag', VERBOSITY)
 @pytest.mark.parametrize('cli', CLIS)
 def test_password_never_shown(keystone: base.KeystoneEnv, tmp_path: Path,
-                              cli: str, flag: str) -> None:
+                              capfd: Any, cli: str, flag: str) -> None:
     env = keystone.os_env('mon-user')
-    transcript = Transcript(tmp_path)
+    transcript = Transcript(tmp_path, capfd)
     keystone_exercise(cli, keystone, transcript, env, flag)
     transcript.assert_clean(env['OS_PASSWORD'])
 
@@ -266,7 +268,7 @@ def test_password_never_shown(keystone: base.KeystoneEnv, tmp_path: Path,
 @pytest.mark.parametrize('cli', CLIS)
 def test_application_credential_secret_never_shown(
         keystone: base.KeystoneEnv, application_credential: dict[str, str],
-        tmp_path: Path, cli: str, flag: str) -> None:
+        tmp_path: Path, capfd: Any, cli: str, flag: str) -> None:
     env = {'OS_AUTH_TYPE': 'v3applicationcredential',
            'OS_AUTH_URL': keystone.auth_url,
            'OS_APPLICATION_CREDENTIAL_ID': application_credential['id'],
@@ -274,7 +276,7 @@ def test_application_credential_secret_never_shown(
                application_credential['secret'],
            'OS_REGION_NAME': keystone.info['region'],
            'OS_IDENTITY_API_VERSION': '3'}
-    transcript = Transcript(tmp_path)
+    transcript = Transcript(tmp_path, capfd)
     keystone_exercise(cli, keystone, transcript, env, flag)
     transcript.assert_clean(application_credential['secret'])
 
