@@ -109,9 +109,10 @@ def _group_node_id(item: pytest.Item) -> None:
     groups = sorted({str(mark.args[0] if mark.args else
                          mark.kwargs.get('name', 'default'))
                      for mark in item.iter_markers('xdist_group')})
-    if not groups or '@' in item.nodeid:
+    suffix = '@' + '_'.join(groups)
+    if not groups or item.nodeid.endswith(suffix):
         return
-    grouped = f'{item.nodeid}@{"_".join(groups)}'
+    grouped = item.nodeid + suffix
     if hasattr(item, '_id'):
         from _pytest.nodeid import coerce_node_id
 
