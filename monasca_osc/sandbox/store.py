@@ -197,8 +197,9 @@ def measurement_item(ts: int, value: float, meta_text: str | None) -> str:
 
 
 # Staged rows that trigger a merge into ``measurements`` after a POST: about
-# 50 posts of 1,000 (the merge then rewrites each touched leaf page once).
-STAGE_ROWS = 50_000
+# 200 posts of 1,000 (the merge then rewrites each touched leaf page once;
+# 50,000 cost 15 % more CPU per million metrics, in merges and commits).
+STAGE_ROWS = 200_000
 
 _MERGE_STAGED = (
     'INSERT OR REPLACE INTO measurements '
