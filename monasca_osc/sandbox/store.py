@@ -19,8 +19,9 @@ beside the writer. ``:memory:`` uses a single connection for everything.
 A metric POST appends its rows to ``measurements_staged`` (a rowid table:
 a batch fills a few consecutive pages) and commits, so an acknowledged
 metric survives a killed process. The rows move into ``measurements`` in
-one transaction (``INSERT OR REPLACE ... ORDER BY rowid``: the last write
-of a (series, timestamp) wins, as before) when ``STAGE_ROWS`` have
+one transaction (``INSERT OR REPLACE`` in (series, timestamp, rowid)
+order: each series' rows go in one after another, and the last write of a
+(series, timestamp) wins, as before) when ``STAGE_ROWS`` have
 gathered, before any read, before any other write, and on open and close.
 Why: agents interleave their series, so a batch of 1,000 metrics touches
 about 1,000 series, that is 1,000 leaf pages of the clustered table, and
@@ -205,7 +206,7 @@ _MERGE_STAGED = (
     'INSERT OR REPLACE INTO measurements '
     '(series_id, ts, value, value_meta, item) '
     'SELECT series_id, ts, value, value_meta, item '
-    'FROM measurements_staged ORDER BY rowid')
+    'FROM measurements_staged ORDER BY series_id, ts, rowid')
 
 
 def dims_key(dims: dict[str, str] | None) -> str:
