@@ -157,6 +157,11 @@ def validate_dimension_value(key: str, value: Any) -> str:
 
 def validate_dimensions(dimensions: Any) -> dict[str, str]:
     """Validate the dimensions object of a metric POST body."""
+    _check_dimensions(dimensions)
+    return dict(dimensions)
+
+
+def _check_dimensions(dimensions: Any) -> None:
     if not _is_mapping(dimensions):
         raise ValidationError(
             f'Dimensions must be an object of key/value strings, '
@@ -172,7 +177,6 @@ def validate_dimensions(dimensions: Any) -> dict[str, str]:
             validate_dimension_value(key, value)
         if known is False:
             _passed(_PASSED_DIMENSIONS, items)
-    return dict(dimensions)
 
 
 def value_meta_length(value_meta: Mapping[str, Any]) -> int:
@@ -194,6 +198,11 @@ _quote_ascii = json.encoder.encode_basestring_ascii
 def validate_value_meta(value_meta: Any) -> dict[str, Any] | None:
     if value_meta is None:
         return None
+    _check_value_meta(value_meta)
+    return dict(value_meta)
+
+
+def _check_value_meta(value_meta: Any) -> None:
     if not _is_mapping(value_meta):
         raise ValidationError(
             f'value_meta must be an object, not {_show(value_meta)}')
@@ -213,7 +222,6 @@ def validate_value_meta(value_meta: Any) -> dict[str, Any] | None:
         raise ValidationError(
             f'value_meta is {length} characters long as JSON; the limit is '
             f'{MAX_VALUE_META_LENGTH}')
-    return dict(value_meta)
 
 
 def validate_value(value: Any) -> float | int:
@@ -246,11 +254,14 @@ def validate_metric(metric: Any) -> dict[str, Any]:
             raise ValidationError(f'Metric is missing the field {field!r}')
     name = validate_metric_name(metric['name'])
     try:
+        # The checks without the copies the public validators return.
         if metric.get('dimensions') is not None or 'dimensions' in metric:
-            validate_dimensions(metric.get('dimensions'))
+            _check_dimensions(metric.get('dimensions'))
         validate_timestamp(metric['timestamp'])
         validate_value(metric['value'])
-        validate_value_meta(metric.get('value_meta'))
+        value_meta = metric.get('value_meta')
+        if value_meta is not None:
+            _check_value_meta(value_meta)
     except ValidationError as exc:
         raise ValidationError(f'{exc}: for metric {name}') from None
     return dict(metric)

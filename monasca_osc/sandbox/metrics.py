@@ -41,16 +41,16 @@ def post_metrics(app: AppContext, req: Request) -> Response:
     app.authorize(req, 'api:metrics:post')
     body = req.json()
     metrics = body if isinstance(body, list) else [body]
-    try:
-        for metric in metrics:
+    for metric in metrics:
+        try:
+            validation.validate_metric(metric)
+        except ValidationError as exc:
             if isinstance(metric, dict):
                 for key in ('name', 'timestamp', 'value'):
                     if key not in metric:
                         # Upstream reports the KeyError text.
-                        raise ValidationError(repr(key))
-            validation.validate_metric(metric)
-    except ValidationError as exc:
-        raise unprocessable(str(exc)) from None
+                        raise unprocessable(repr(key)) from None
+            raise unprocessable(str(exc)) from None
     if metrics:
         tenant = tenant_for(app, req)
         touched = app.store.insert_metrics(tenant, metrics)

@@ -325,12 +325,15 @@ class Store:
         touched: dict[int, tuple[str, dict[str, str], int]] = {}
         cache = self._series
         fresh: dict[tuple[str, str, tuple], int] = {}
+        # Local names: this loop runs for every posted metric.
+        known, append, item_of, text_of = (cache.get, rows.append,
+                                           measurement_item, _meta_text)
         with self._transaction(merge=False) as conn:
             for metric in metrics:
                 name = metric['name']
                 dims = metric.get('dimensions') or {}
                 key = (tenant, name, tuple(dims.items()))
-                sid = cache.get(key) or fresh.get(key)
+                sid = known(key) or fresh.get(key)
                 if sid is None:
                     sid = self._series_id(conn, tenant, name, dims,
                                           canonical_dims(dims))
@@ -340,10 +343,10 @@ class Store:
                 if seen is None or ts < seen[2]:
                     touched[sid] = (name, dims, ts)
                 meta = metric.get('value_meta')
-                meta_text = _meta_text(meta) if meta else None
+                meta_text = text_of(meta) if meta else None
                 value = float(metric['value'])
-                rows.append((sid, ts, value, meta_text,
-                             measurement_item(ts, value, meta_text)))
+                append((sid, ts, value, meta_text,
+                        item_of(ts, value, meta_text)))
             conn.executemany(
                 'INSERT INTO measurements_staged '
                 '(series_id, ts, value, value_meta, item) '
