@@ -187,14 +187,16 @@ def _meta_text(meta: dict[str, Any]) -> str:
 
 
 def measurement_item(ts: int, value: float, meta_text: str | None) -> str:
-    """A measurement as a measurements page lists it (JSON text).
+    """A measurement as a measurements page lists it (JSON text)."""
+    return f'{item_head(ts)}{value!r}, {meta_text or "{}"}]'
 
-    ``ts`` is an int: ``web.format_ms`` inlined (called for every stored
-    measurement).
-    """
+
+def item_head(ts: int) -> str:
+    """The start of a measurement's item, up to its value: its timestamp
+    (``ts`` is an int; ``web.format_ms`` inlined)."""
     seconds, millis = divmod(ts, 1000)
-    return (f'["{second_text(seconds)}.{millis:03d}Z", {value!r}, '
-            f'{meta_text or "{}"}]')
+    return f'["{second_text(seconds)}.{millis:03d}Z", '
+
 
 
 # Staged rows that trigger a merge into ``measurements`` after a POST: about
@@ -325,9 +327,11 @@ class Store:
         touched: dict[int, tuple[str, dict[str, str], int]] = {}
         cache = self._series
         fresh: dict[tuple[str, str, tuple], int] = {}
-        # Local names: this loop runs for every posted metric.
-        known, append, item_of, text_of = (cache.get, rows.append,
-                                           measurement_item, _meta_text)
+        # Local names: this loop runs for every posted metric. A batch
+        # repeats few timestamps (an agent's collection cycle): each item's
+        # head (its timestamp text) is built once per timestamp.
+        known, append, text_of = cache.get, rows.append, _meta_text
+        heads: dict[int, str] = {}
         with self._transaction(merge=False) as conn:
             for metric in metrics:
                 name = metric['name']
@@ -345,8 +349,12 @@ class Store:
                 meta = metric.get('value_meta')
                 meta_text = text_of(meta) if meta else None
                 value = float(metric['value'])
+                head = heads.get(ts)
+                if head is None:
+                    head = heads[ts] = item_head(ts)
+                # measurement_item's text
                 append((sid, ts, value, meta_text,
-                        item_of(ts, value, meta_text)))
+                        f'{head}{value!r}, {meta_text or "{}"}]'))
             conn.executemany(
                 'INSERT INTO measurements_staged '
                 '(series_id, ts, value, value_meta, item) '
