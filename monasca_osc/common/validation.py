@@ -185,6 +185,9 @@ def value_meta_length(value_meta: Mapping[str, Any]) -> int:
         # Strings to strings (nearly always): each entry is its two quoted
         # texts plus ': ', entries are joined by ', ' inside '{}', so the
         # length needs no encoder (the sandbox checks every posted metric).
+        if len(value_meta) == 1:        # the usual value_meta
+            for key, value in value_meta.items():
+                return len(_quote_ascii(key)) + len(_quote_ascii(value)) + 4
         quoted = sum([len(_quote_ascii(k)) + len(_quote_ascii(v))
                       for k, v in value_meta.items()])
     except (TypeError, AttributeError):
@@ -225,6 +228,9 @@ def _check_value_meta(value_meta: Any) -> None:
 
 
 def validate_value(value: Any) -> float | int:
+    kind = type(value)      # the usual cases first: checked for every metric
+    if kind is float and math.isfinite(value) or kind is int:
+        return value
     # bool is an int in Python and the API accepts it; keep that quirk.
     if isinstance(value, str) or not isinstance(value, (int, float)):
         raise ValidationError(
@@ -235,6 +241,8 @@ def validate_value(value: Any) -> float | int:
 
 
 def validate_timestamp(timestamp: Any) -> float | int:
+    if type(timestamp) is int:      # the usual case (bool is refused below)
+        return timestamp
     if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float)):
         raise ValidationError(
             f'Metric timestamp must be a number of milliseconds since the '

@@ -180,6 +180,9 @@ def _meta_text(meta: dict[str, Any]) -> str:
     set up on every call).
     """
     try:
+        if len(meta) == 1:      # the usual value_meta: one entry
+            for key, value in meta.items():
+                return '{' + _quote(key) + ': ' + _quote(value) + '}'
         return '{' + ', '.join([_quote(k) + ': ' + _quote(v)
                                 for k, v in meta.items()]) + '}'
     except (TypeError, AttributeError):    # not a string: the encoder
