@@ -444,16 +444,24 @@ def list_statistics(app: AppContext, req: Request) -> Response:
             if offset_id is not None and group.id < offset_id:
                 continue
             clause, args = _series_clause(group.series)
+            lower = int(start * 1000)
+            after = offset_s is not None and (offset_id is None
+                                              or group.id == offset_id)
+            if after:
+                # Buckets after the offset's hold only timestamps from the
+                # next multiple of the period on: the scan starts there
+                # instead of grouping every earlier row again on each page.
+                lower = max(lower,
+                            (offset_s * 1000 // period_ms + 1) * period_ms)
             sql = (f'SELECT ts - ((ts % {period_ms}) + {period_ms}) '
                    f'% {period_ms} AS bucket, {aggregates} FROM measurements '
                    f'WHERE {clause} AND ts >= ?')
-            args = list(args) + [int(start * 1000)]
+            args = list(args) + [lower]
             if end is not None:
                 sql += ' AND ts < ?'
                 args.append(int(end * 1000))
             sql += ' GROUP BY bucket'
-            if offset_s is not None and (offset_id is None
-                                         or group.id == offset_id):
+            if after:
                 sql += ' HAVING bucket > ?'
                 args.append(offset_s * 1000)
             sql += ' ORDER BY bucket LIMIT ?'

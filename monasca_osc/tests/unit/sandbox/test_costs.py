@@ -121,3 +121,23 @@ def test_stored_value_meta_text_is_json_dumps() -> None:
     )
     for meta in _random_value_metas(3000):
         assert _meta_text(meta) == json.dumps(meta, ensure_ascii=False), meta
+
+
+def test_a_later_statistics_page_skips_the_earlier_buckets(
+        app: SandboxApp, client: Client) -> None:
+    # 20 one-second buckets of 1,000 points: a page after the 18th bucket
+    # groups only the rows after it, not all 20,000 again.
+    for part in range(2):
+        post(client, *[metric('st', T0 + part * 10_000 + i, i)
+                       for i in range(10_000)])
+    params = {'name': 'st', 'start_time': START, 'statistics': 'count',
+              'period': '1', 'limit': '2'}
+    first, doc = _vm_steps(app, lambda: client.get(
+        '/v2.0/metrics/statistics', params).json)
+    assert next_offset(doc) == '2015-01-01T00:00:01Z'
+    late, doc = _vm_steps(app, lambda: client.get(
+        '/v2.0/metrics/statistics',
+        dict(params, offset='2015-01-01T00:00:17Z')).json)
+    assert doc['elements'][0]['statistics'] == [
+        ['2015-01-01T00:00:18Z', 1000], ['2015-01-01T00:00:19Z', 1000]]
+    assert late * 4 < first, (first, late)
