@@ -14,6 +14,7 @@ record of that range is either one of the metrics or one of ``errors``
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import accumulate
 import json
 from typing import Any
 
@@ -30,31 +31,31 @@ class Batch:
         self.seq = seq
         self.start = start
         self.end = start
-        self.parts: list[bytes] | None = [b'[']
+        # The metrics' JSON texts until finish() joins them.
+        self.parts: list[bytes] | None = []
+        # Set by finish(): where metric i starts in ``body``, plus one
+        # entry past the end (``len(body)``), so metric i ends at
+        # ``offsets[i + 1] - 1`` (before its comma or the ']').
         self.offsets: list[int] = []
         self.lines: list[int] = []
         # (line, reason, original) of records refused before sending.
         self.errors: list[tuple[int, str, Any]] = []
-        self.size = 2  # the brackets
+        # Bytes of the body so far: '[' plus each metric with its ',' (or,
+        # for the last one, the ']').
+        self.size = 1
         self.body = b''
 
     @property
     def count(self) -> int:
-        return len(self.offsets)
+        return len(self.lines)
 
     @property
     def entries(self) -> int:
-        return len(self.offsets) + len(self.errors)
+        return len(self.lines) + len(self.errors)
 
     def add(self, piece: bytes, line: int, index: int) -> None:
-        parts = self.parts
-        assert parts is not None
-        if self.offsets:
-            parts.append(b',')
-            self.size += 1
-        self.offsets.append(self.size - 1)  # after the '['
-        parts.append(piece)
-        self.size += len(piece)
+        self.parts.append(piece)  # type: ignore[union-attr]
+        self.size += len(piece) + 1
         self.lines.append(line)
         self.end = index + 1
 
@@ -64,24 +65,26 @@ class Batch:
         self.end = index + 1
 
     def finish(self) -> None:
-        assert self.parts is not None
-        self.parts.append(b']')
-        self.body = b''.join(self.parts)
+        parts = self.parts
+        assert parts is not None
+        self.body = b'[' + b','.join(parts) + b']'
+        # One pass in C: offset i + 1 = offset i + len(piece i) + 1.
+        self.offsets = list(accumulate(map(_PLUS_ONE, map(len, parts)),
+                                       initial=1))
         self.parts = None
 
-    def _piece_end(self, i: int) -> int:
-        return (self.offsets[i + 1] - 1 if i + 1 < len(self.offsets)
-                else len(self.body) - 1)
-
     def piece(self, i: int) -> bytes:
-        return self.body[self.offsets[i]:self._piece_end(i)]
+        return self.body[self.offsets[i]:self.offsets[i + 1] - 1]
 
     def body_of(self, lo: int, hi: int) -> bytes:
         """Request body of records ``lo`` to ``hi - 1`` (one slice)."""
-        if lo == 0 and hi == len(self.offsets):
+        if lo == 0 and hi == len(self.lines):
             return self.body
-        return b'[' + self.body[self.offsets[lo]:self._piece_end(hi - 1)] \
+        return b'[' + self.body[self.offsets[lo]:self.offsets[hi] - 1] \
             + b']'
+
+
+_PLUS_ONE = (1).__add__
 
 
 # One encoder for all records: json.dumps builds a new one per call when

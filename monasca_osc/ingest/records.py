@@ -109,10 +109,40 @@ class Normalizer:
         # accepted: most files repeat a few series many times, and their
         # string checks are most of the cost of a record.
         self._valid: set[tuple] = set()
+        # No defaults to apply and integer ms read as ms: a metric may be
+        # sent exactly as it came (the fast path of __call__).
+        self._as_is = not (self.name or self.dimensions or self.value_meta) \
+            and timestamp_unit in ('auto', 'ms')
         self.unchanged = False
 
     def __call__(self, metric: Any) -> dict[str, Any]:
-        """Return the metric to send: a changed copy of ``metric``."""
+        """Return the metric to send: ``metric`` itself when nothing
+        changes it (``unchanged`` is then True), else a changed copy."""
+        if self._as_is and type(metric) is dict:
+            # The usual record: integer ms in range, a finite number, and
+            # the name, dimensions and value_meta of a metric that passed
+            # validate_metric (so it would pass too). Nothing to change, so
+            # no copy; the same key as _shape() without its type checks:
+            # the cache holds only string-valued entries, which no entry
+            # with another type equals.
+            stamp = metric.get('timestamp')
+            value = metric.get('value')
+            if type(stamp) is int and MIN_TIME_MS <= stamp <= self.max_ms \
+                    and (type(value) is int or (type(value) is float and
+                                                value - value == 0.0)):
+                dims = metric.get('dimensions', _MISSING)
+                if type(dims) is dict:
+                    dims = tuple(dims.items())
+                meta = metric.get('value_meta', _MISSING)
+                if type(meta) is dict:
+                    meta = tuple(meta.items())
+                try:
+                    known = (metric.get('name'), dims, meta) in self._valid
+                except TypeError:  # an unhashable value: the slow path
+                    known = False
+                if known:
+                    self.unchanged = True
+                    return metric
         if not isinstance(metric, Mapping):
             raise ValidationError(
                 f'A metric must be a JSON object, not '

@@ -194,14 +194,21 @@ class Run:
     # -- reading -------------------------------------------------------------
     def _read_all(self, normalize: recs.Normalizer) -> None:
         o, report = self.o, self.report
+        # The per-record loop of a bulk ingest: what it reads often is
+        # bound to locals.
+        batch_size, batch_bytes, strict = o.batch_size, o.batch_bytes, \
+            o.strict
+        stopping = self.stop_flag.is_set
+        tick, skipped = flush.TICK, readers.SKIPPED
         batch: Batch | None = None
+        entries = 0  # in ``batch``
         count = 0
         try:
             for record in self.records:
-                if record is flush.TICK:
+                if record is tick:
                     # Slow input (see flush): the only place a silent pipe
                     # lets the loop notice a stop or a due partial batch.
-                    if self._stopping() or self.stop_reason:
+                    if stopping() or self.stop_reason:
                         break
                     if batch is not None and self.timer is not None and \
                             self.timer.due():
@@ -209,13 +216,13 @@ class Run:
                         batch = None
                     self._poll()
                     continue
-                if record is readers.SKIPPED:
+                if record is skipped:
                     # Keep ranges contiguous: a batch never spans a gap.
                     if batch is not None:
                         self._submit(batch)
                         batch = None
                     continue
-                if self._stopping() or self.stop_reason:
+                if stopping() or self.stop_reason:
                     break
                 report.read += 1
                 count += 1
@@ -235,24 +242,25 @@ class Run:
                             piece = serialise(metric)
                     except ValidationError as err:
                         error = str(err)
-                if error is not None and o.strict:
+                if error is not None and strict:
                     self.stop_reason = (f'invalid record at line '
                                         f'{record.line} (--strict)')
                     self.strict_error = (record.line, error, record.original)
                     report.invalid += 1
                     break
                 if batch is not None and (
-                        len(batch.offsets) + len(batch.errors) >=
-                        o.batch_size or (error is None and batch.offsets and
-                                         batch.size + len(piece) + 1 >
-                                         o.batch_bytes)):
+                        entries >= batch_size or (
+                            error is None and batch.lines and
+                            batch.size + len(piece) + 1 > batch_bytes)):
                     self._submit(batch)
                     batch = None
                 if batch is None:
                     batch = Batch(self.seq, record.index)
+                    entries = 0
                     self.seq += 1
                     if self.timer is not None:
                         self.timer.opened()
+                entries += 1
                 if error is not None:
                     batch.add_error(record.line, error, record.original,
                                     record.index)

@@ -169,3 +169,28 @@ def test_the_input_record_is_not_changed():
     metric = normalizer(dimensions={'d': 'x'})(record)
     assert record == {'name': 'a', 'value': 1, 'timestamp': 1714557600}
     assert metric['timestamp'] == NOW and metric['dimensions'] == {'d': 'x'}
+
+
+def test_a_valid_repeat_is_sent_as_it_came():
+    norm = normalizer()
+    metric = {'name': 'a', 'dimensions': {'h': 'x'}, 'value_meta': {'k': 'v'},
+              'timestamp': NOW, 'value': 1.5}
+    assert norm(metric) == metric and norm.unchanged
+    again = {**metric, 'value': 2}
+    assert norm(again) is again and norm.unchanged
+    # The known series lets no other dimension or value_meta through.
+    for dims in ({'h': ['x']}, {'h': 1}, {'h': ''}, None):
+        with pytest.raises(ValidationError, match='imension'):
+            norm({**metric, 'dimensions': dims})
+    with pytest.raises(ValidationError, match='2048'):
+        norm({**metric, 'value_meta': {'k': 'x' * 2040}})
+    with pytest.raises(ValidationError, match='not a finite number'):
+        norm({**metric, 'value': float('nan')})
+    # A default changes the metric: a copy, not the input.
+    stamped = {**metric, 'timestamp': None}
+    sent = norm(stamped)
+    assert not norm.unchanged and sent is not stamped
+    assert stamped['timestamp'] is None and isinstance(sent['timestamp'], int)
+    # A forced unit reads the same number differently.
+    with pytest.raises(ValidationError, match='read as seconds'):
+        normalizer(timestamp_unit='s')(dict(metric))
