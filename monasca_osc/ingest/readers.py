@@ -132,7 +132,9 @@ def open_source(path: str) -> Source:
             can_block = True  # not a real file descriptor: assume a pipe
     else:
         try:
-            raw = open(path, 'rb')  # noqa: SIM115 - closed by Source.close
+            # A large buffer: each refill releases the GIL, which a sender
+            # thread may then hold for a while. Closed by Source.close.
+            raw = open(path, 'rb', CHUNK)  # noqa: SIM115
         except OSError as err:
             raise InputError(f'Cannot read {path}: {err.strerror}') from None
         stream = raw

@@ -232,11 +232,16 @@ class Run:
                     try:
                         metric = normalize(record.value)
                         raw = record.raw
-                        if raw is not None and normalize.unchanged and \
-                                b'NaN' not in raw and \
-                                b'Infinity' not in raw and b'\\u' not in raw:
+                        # (A one-byte search first: each is a memchr.)
+                        if raw is not None and normalize.unchanged and (
+                                b'N' not in raw or b'NaN' not in raw) and (
+                                b'I' not in raw or
+                                b'Infinity' not in raw) and (
+                                b'\\' not in raw or b'\\u' not in raw):
                             # Valid and not changed: send the line as read
-                            # (the same JSON, no second serialisation).
+                            # (the same JSON, no second serialisation); a
+                            # NaN, an Infinity or a \\u escape (a lone
+                            # surrogate?) goes through serialise() instead.
                             piece = raw
                         else:
                             piece = serialise(metric)
@@ -349,7 +354,9 @@ class Run:
             self._wait_one()
 
     def _show(self) -> None:
-        self.bar.update(self.report.read, self.report.sent, self.position())
+        if self.bar.enabled:  # position() is a tell(): not for nothing
+            self.bar.update(self.report.read, self.report.sent,
+                            self.position())
 
     # -- results --------------------------------------------------------------
     def _complete(self, batch: Batch, outcome: Outcome) -> None:
