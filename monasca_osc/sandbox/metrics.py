@@ -356,16 +356,14 @@ def _measurement_rows(conn, series: list[int], start: float,
     lower = int(start * 1000)
     if after is not None:
         lower = max(lower, after + 1)   # timestamps are integers (ms)
-    sql = ('SELECT ts, item, CASE WHEN item IS NULL THEN value END, '
-           'CASE WHEN item IS NULL THEN value_meta END FROM measurements '
-           f'WHERE {clause} AND ts >= ?')
-    args = list(args) + [lower]
-    if end is not None:
-        sql += ' AND ts < ?'
-        args.append(int(end * 1000))
-    sql += ' ORDER BY ts LIMIT ?'
-    args.append(limit)
-    return conn.execute(sql, args).fetchall()
+    select = Select(
+        'SELECT ts, item, CASE WHEN item IS NULL THEN value END, '
+        'CASE WHEN item IS NULL THEN value_meta END FROM measurements '
+        f'WHERE {clause}', *args)
+    select.where('ts >= ?', lower)
+    select.where('ts < ?', None if end is None else int(end * 1000))
+    select.add(' ORDER BY ts LIMIT ?', limit)
+    return select.execute(conn).fetchall()
 
 
 def list_measurements(app: AppContext, req: Request) -> Response:
@@ -453,20 +451,17 @@ def list_statistics(app: AppContext, req: Request) -> Response:
                 # instead of grouping every earlier row again on each page.
                 lower = max(lower,
                             (offset_s * 1000 // period_ms + 1) * period_ms)
-            sql = (f'SELECT ts - ((ts % {period_ms}) + {period_ms}) '
-                   f'% {period_ms} AS bucket, {aggregates} FROM measurements '
-                   f'WHERE {clause} AND ts >= ?')
-            args = list(args) + [lower]
-            if end is not None:
-                sql += ' AND ts < ?'
-                args.append(int(end * 1000))
-            sql += ' GROUP BY bucket'
+            select = Select(
+                f'SELECT ts - ((ts % {period_ms}) + {period_ms}) '
+                f'% {period_ms} AS bucket, {aggregates} FROM measurements '
+                f'WHERE {clause}', *args)
+            select.where('ts >= ?', lower)
+            select.where('ts < ?', None if end is None else int(end * 1000))
+            select.add(' GROUP BY bucket')
             if after:
-                sql += ' HAVING bucket > ?'
-                args.append(offset_s * 1000)
-            sql += ' ORDER BY bucket LIMIT ?'
-            args.append(max(remaining, 1))
-            rows = conn.execute(sql, args).fetchall()
+                select.add(' HAVING bucket > ?', offset_s * 1000)
+            select.add(' ORDER BY bucket LIMIT ?', max(remaining, 1))
+            rows = select.execute(conn).fetchall()
             if not rows:
                 continue
             if remaining == 0:

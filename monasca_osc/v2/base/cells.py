@@ -70,29 +70,36 @@ class ValueMetaColumn(JSONColumn):
 
 
 class ListColumn(Column):
-    """``["a", "b"]`` -> ``a, b``; json keeps the list."""
+    """``["a", "b"]`` -> ``a, b`` in tables, ``a,b`` in csv/value; json
+    keeps the list. Subclasses change the separators and ``label``."""
+
+    table_separator = ', '
+    text_separator = ','
+
+    def label(self, item: Any) -> str:
+        return str(item)
 
     def human_readable(self) -> str:
-        return ', '.join(str(v) for v in self._value or ())
+        return self.table_separator.join(
+            self.label(v) for v in self._value or ())
 
     def machine_readable(self) -> Any:
         return list(self._value or ())
 
     def text_readable(self) -> str:
-        return ','.join(str(v) for v in self._value or ())
+        return self.text_separator.join(
+            self.label(v) for v in self._value or ())
 
 
-class MetricsColumn(Column):
-    """An alarm's metrics: ``name{k=v,...}`` entries."""
+class MetricsColumn(ListColumn):
+    """An alarm's metrics: ``name{k=v,...}`` entries, one per line in
+    tables."""
 
-    def human_readable(self) -> str:
-        return '\n'.join(_metric_label(m) for m in self._value or ())
+    table_separator = '\n'
+    text_separator = ' '
 
-    def machine_readable(self) -> Any:
-        return list(self._value or ())
-
-    def text_readable(self) -> str:
-        return ' '.join(_metric_label(m) for m in self._value or ())
+    def label(self, item: Any) -> str:
+        return _metric_label(item)
 
 
 def _metric_label(metric: Mapping[str, Any]) -> str:
