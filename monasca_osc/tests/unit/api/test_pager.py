@@ -234,17 +234,67 @@ def test_on_page_and_elements_key(requests_mock, adapter) -> None:
     assert pages[0]['columns'] == ['count']
 
 
+def _pages(count: int) -> list[dict]:
+    return [{'json': page(_rows(1, i),
+                          next_offset=str(i) if i < count - 1 else None)}
+            for i in range(count)]
+
+
+def _settle(requests_mock, at_least: int) -> int:
+    """The request count once the pager thread has stopped asking."""
+    import time
+
+    deadline = time.monotonic() + 5
+    count = -1
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if requests_mock.call_count == count and count >= at_least:
+            break
+        count = requests_mock.call_count
+    return requests_mock.call_count
+
+
 def test_is_lazy(requests_mock, adapter) -> None:
-    requests_mock.get(URL, [{'json': page(_rows(1), next_offset='0')},
-                            {'json': page(_rows(1, 1), next_offset='1')},
-                            {'json': page(_rows(1, 2))}])
+    requests_mock.get(URL, _pages(10))
     iterator = pager.iterate_pages(adapter, 'metrics', {})
     assert requests_mock.call_count == 0
     next(iterator)
-    # At most one page ahead: the next page is fetched while the caller
-    # works on this one, never the whole collection.
-    assert requests_mock.call_count <= 2
+    # A few pages ahead while the caller works on this one (the next, and
+    # up to MAX_AHEAD more in the background), never the whole collection.
+    ahead = pager._ReadAhead.MAX_AHEAD
+    assert _settle(requests_mock, 2 + ahead) == 2 + ahead
+    for handed_out in (2, 3):
+        next(iterator)
+        assert _settle(requests_mock, handed_out + ahead) == max(
+            handed_out + ahead, 2 + ahead)
+    assert len(list(iterator)) == 7
+    assert requests_mock.call_count == 10
+    offsets = [utils.query(r).get('offset')
+               for r in requests_mock.request_history]
+    assert offsets == [None, *map(str, range(9))]
+
+
+def test_background_requests_stop_with_the_caller(requests_mock,
+                                                  adapter) -> None:
+    requests_mock.get(URL, _pages(10))
+    iterator = pager.iterate_pages(adapter, 'metrics', {})
     next(iterator)
-    assert requests_mock.call_count <= 3
-    assert len(list(iterator)) == 1
-    assert requests_mock.call_count == 3
+    iterator.close()
+    assert _settle(requests_mock, 2) <= 2 + pager._ReadAhead.MAX_AHEAD
+
+
+def test_background_requests_follow_limit_and_never_repeat(
+        requests_mock, adapter) -> None:
+    requests_mock.get(URL, _pages(10))
+    rows = list(pager.iterate_pages(adapter, 'metrics', {}, limit=3,
+                                    page_size=1))
+    assert [r['id'] for r in rows] == ['0', '1', '2']
+    assert _settle(requests_mock, 3) == 3
+    requests_mock.get(URL, [
+        {'json': page(_rows(1), next_offset='a')},
+        {'json': page(_rows(1, 1), next_offset='b')},
+        {'json': page(_rows(1, 2), next_offset='a')},
+        {'json': page(_rows(1, 3), next_offset='c')}])
+    with pytest.raises(exc.InvalidResponse):
+        list(pager.iterate_pages(adapter, 'metrics', {}))
+    assert _settle(requests_mock, 3) == 3 + 3
