@@ -115,10 +115,8 @@ class ListAlarm(commands.Lister):
     argument_table = (*FILTER_ARGUMENTS,
                       options.sort(validation.ALARM_SORT_FIELDS),
                       *options.paging(), options.LONG)
-    list_columns = LIST_COLUMNS
-    long_columns = LONG_COLUMNS
-    column_fields = _LIST_FIELDS
-    field_formatters = FORMATTERS
+    columns = commands.ListColumns(LIST_COLUMNS, _LIST_FIELDS, LONG_COLUMNS,
+                                   FORMATTERS)
     view = staticmethod(flatten)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
@@ -225,10 +223,8 @@ class ListAlarmHistory(live.LiveLister, commands.Lister):
         live.add_follow_options(parser, 'transitions')
         return parser
 
-    list_columns = HISTORY_COLUMNS
-    long_columns = HISTORY_LONG_COLUMNS
-    column_fields = HISTORY_FIELDS
-    field_formatters = FORMATTERS
+    columns = commands.ListColumns(HISTORY_COLUMNS, HISTORY_FIELDS,
+                                   HISTORY_LONG_COLUMNS, FORMATTERS)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         paging = arguments.paging_kwargs(parsed_args)

@@ -138,10 +138,8 @@ class ListAlarmDefinition(commands.Lister):
         options.LONG,
     )
 
-    list_columns = LIST_COLUMNS
-    long_columns = LONG_COLUMNS
-    column_fields = FIELDS
-    field_formatters = FORMATTERS
+    columns = commands.ListColumns(LIST_COLUMNS, FIELDS, LONG_COLUMNS,
+                                   FORMATTERS)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.alarm_definitions.iter_list(

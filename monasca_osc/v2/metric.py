@@ -157,10 +157,8 @@ class ListMetric(commands.Lister):
         options.LONG,
     )
 
-    list_columns = METRIC_COLUMNS
-    long_columns = METRIC_LONG_COLUMNS
-    column_fields = METRIC_FIELDS
-    field_formatters = METRIC_FORMATTERS
+    columns = commands.ListColumns(METRIC_COLUMNS, METRIC_FIELDS,
+                                   METRIC_LONG_COLUMNS, METRIC_FORMATTERS)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         times = arguments.TimeRange(parsed_args.start, parsed_args.end)
@@ -182,8 +180,7 @@ class ListMetricName(commands.Lister):
         *options.paging('name'),
     )
 
-    list_columns = ('Name',)
-    column_fields = {'Name': 'name'}
+    columns = commands.ListColumns(('Name',), {'Name': 'name'})
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.metrics.iter_names(
@@ -220,8 +217,8 @@ class ListDimensionName(commands.Lister):
 
     marker_kind = 'name'
     argument_table = _dimension_filters('dimensions')
-    list_columns = ('Dimension Name',)
-    column_fields = {'Dimension Name': 'dimension_name'}
+    columns = commands.ListColumns(('Dimension Name',),
+                                   {'Dimension Name': 'dimension_name'})
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.metrics.iter_dimension_names(
@@ -238,8 +235,8 @@ class ListDimensionValue(commands.Lister):
                          '(required)'),
         *_dimension_filters('values'),
     )
-    list_columns = ('Dimension Value',)
-    column_fields = {'Dimension Value': 'dimension_value'}
+    columns = commands.ListColumns(('Dimension Value',),
+                                   {'Dimension Value': 'dimension_value'})
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.metrics.iter_dimension_values(

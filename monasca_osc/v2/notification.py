@@ -52,8 +52,8 @@ class ListNotificationMethod(commands.Lister):
 
     argument_table = (options.sort(validation.NOTIFICATION_SORT_FIELDS),
                       *options.paging())
-    list_columns = LIST_COLUMNS
-    column_fields = {c: c.lower() for c in LIST_COLUMNS}
+    columns = commands.ListColumns(
+        LIST_COLUMNS, {c: c.lower() for c in LIST_COLUMNS})
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.notifications.iter_list(
@@ -118,8 +118,7 @@ class DeleteNotificationMethod(commands.DeleteByName):
 class ListNotificationMethodType(commands.Lister):
     """List the notification types the server supports"""
 
-    list_columns = ('Type',)
-    column_fields = {'Type': 'type'}
+    columns = commands.ListColumns(('Type',), {'Type': 'type'})
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.notificationtypes.list()

@@ -15,8 +15,8 @@ FIELDS = ('id', 'status', 'updated')
 class ListVersion(commands.Lister):
     """List the API versions the server offers"""
 
-    list_columns = COLUMNS
-    column_fields = dict(zip(COLUMNS, FIELDS, strict=True))
+    columns = commands.ListColumns(COLUMNS,
+                                   dict(zip(COLUMNS, FIELDS, strict=True)))
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.versions.list()

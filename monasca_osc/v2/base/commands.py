@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 import re
 from typing import Any
 
@@ -131,6 +132,18 @@ class _FetchShape:
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
+class ListColumns:
+    """What a list command prints: the column names (``long`` with
+    ``--long``, when given), the API field behind each column, and the
+    cell class of the fields that need one (cells.py)."""
+
+    short: Sequence[str]
+    fields: Mapping[str, str]
+    long: Sequence[str] = ()
+    formatters: Mapping[str, type] = field(default_factory=dict)
+
+
 class Lister(_OutputMixin, _FetchShape, command.Lister):
     """Lister whose csv/value output prints readable text, streamed.
 
@@ -140,17 +153,13 @@ class Lister(_OutputMixin, _FetchShape, command.Lister):
     When --limit stops the listing before the end, the marker that
     continues it is printed on stderr after the rows.
 
-    The default ``shape`` prints ``list_columns`` (``long_columns`` with
-    ``--long``), each taken from the field ``column_fields`` names, of
-    ``view(item)``, with ``field_formatters``; one row per item, lazily.
+    The default ``shape`` prints the ``columns`` (a :class:`ListColumns`)
+    of ``view(item)``; one row per item, lazily.
     """
 
     marker_kind = 'offset'
     marker_option = '--marker'
-    list_columns: Sequence[str] = ()
-    long_columns: Sequence[str] = ()
-    column_fields: Mapping[str, str] = {}
-    field_formatters: Mapping[str, type] = {}
+    columns: ListColumns
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         from monasca_osc.api import pager
@@ -172,10 +181,11 @@ class Lister(_OutputMixin, _FetchShape, command.Lister):
 
     def shape(self, parsed_args: argparse.Namespace,
               items: Iterable[Mapping[str, Any]]) -> tuple:
-        columns = self.long_columns if self.long_columns and \
-            getattr(parsed_args, 'long', False) else self.list_columns
-        fields = [self.column_fields[c] for c in columns]
-        view, formatters = self.view, self.field_formatters
+        table = self.columns
+        columns = table.long if table.long and \
+            getattr(parsed_args, 'long', False) else table.short
+        fields = [table.fields[c] for c in columns]
+        view, formatters = self.view, table.formatters
         return tuple(columns), (get_fields(view(item), fields, formatters)
                                 for item in items)
 
