@@ -68,10 +68,14 @@ def monitoring(session: Any) -> Any:
 
 @pytest.fixture(scope='module')
 def metric_names(keystone: base.KeystoneEnv) -> list[str]:
-    """Four metrics of mon-user's project, to page through one by one."""
+    """Metrics of mon-user's project, to page through one by one: more
+    pages than the pager fetches ahead of the caller, so that some page is
+    always requested after a test revokes the token between two pages."""
+    from monasca_osc.api import pager
+
     api = monitoring(keystone.session('mon-user'))
     prefix = base.unique_name('reauth').replace('-', '.')
-    names = [f'{prefix}.{n}' for n in range(4)]
+    names = [f'{prefix}.{n}' for n in range(pager._ReadAhead.MAX_AHEAD + 4)]
     for name in names:
         api.metrics.create(name=name, value=1.0, timestamp=1700000000000,
                            dimensions={'test': prefix})
