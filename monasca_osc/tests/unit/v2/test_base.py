@@ -147,3 +147,30 @@ def test_delete_each() -> None:
     assert error.call_args_list[0].args[1:] == (
         'widget', 'bad1', mock.ANY)
 
+
+
+@pytest.mark.parametrize('app_module', ['openstackclient.shell',
+                                        'monasca_osc.shell'])
+def test_epilog_is_cliffs_without_its_distribution_scan(
+        app_module: str) -> None:
+    import importlib
+
+    from cliff import command as cliff_command
+
+    from monasca_osc.v2 import metric
+
+    importlib.import_module(app_module)
+    app = type('App', (), {'__module__': app_module})()
+    cmd = metric.ListMetric(app, None)
+    cmd._epilog = 'Extra words.'
+    hook = mock.Mock()
+    hook.obj.get_epilog.return_value = 'From a hook.'
+    cmd._hooks = [hook, mock.Mock(obj=None)]
+    ours = cmd.get_epilog()
+    assert ours == cliff_command.Command.get_epilog(cmd)
+    assert ours.startswith('Extra words.\n\nFrom a hook.')
+    assert ('This command is provided by the monasca-osc plugin.' in ours) \
+        == (app_module == 'openstackclient.shell')
+    with mock.patch.object(cliff_command, 'packages_distributions') as scan:
+        cmd.get_epilog()
+    scan.assert_not_called()
