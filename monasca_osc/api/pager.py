@@ -8,7 +8,12 @@ original parameters plus that offset.
 
 Pages after the first come from one background thread (``_ReadAhead``),
 at most ``MAX_AHEAD`` pages ahead of the one being handed out, so the
-server and the caller work at the same time.
+server and the caller work at the same time. Where the next offset does
+not depend on the page's elements (no ``limit``, offsets from the links),
+that thread reads it from the page's leading ``links`` before the body is
+decoded (``peek_next_offset``), asks for the next page at once and leaves
+the decoding to the caller; the caller checks that offset against the
+decoded page before it uses the page asked for.
 """
 
 from __future__ import annotations
@@ -53,6 +58,24 @@ def next_offset(body: Mapping[str, Any]) -> str | None:
             values = query.get('offset')
             return values[0] if values else None
     return None
+
+
+def peek_next_offset(raw: bytes) -> str | None:
+    """``next_offset`` of a page that starts with its ``links`` and has
+    elements, read without decoding the elements; None when the page does
+    not look like that (then only the decoded page can say)."""
+    head = raw[:4096]
+    start = head.find(b'"links"')
+    cut = head.find(b', "elements": [')
+    if start < 0 or cut < start or raw[cut + 15:cut + 16] in (b']', b''):
+        return None
+    import json
+
+    try:
+        links = json.loads(b'{' + head[start:cut] + b'}')
+    except ValueError:
+        return None
+    return next_offset(links)
 
 
 def iterate_pages(adapter: Any, path: str, params: Mapping[str, Any] | None,
@@ -107,7 +130,8 @@ def iterate_pages(adapter: Any, path: str, params: Mapping[str, Any] | None,
     offset = marker
     if remaining is not None and remaining <= 0:
         return
-    readahead = _ReadAhead(adapter, path, query_for, advance)
+    readahead = _ReadAhead(adapter, path, query_for, advance,
+                           peek=not count_offsets)
     body = adapter.get_json(path, query_for(offset, remaining))
     chained = None
     seen_offsets: set[str] = set()
@@ -160,14 +184,15 @@ class _ReadAhead:
 
     def __init__(self, adapter: Any, path: str,
                  query_for: Callable[[str | None, int | None], dict],
-                 advance: Callable[..., tuple]) -> None:
+                 advance: Callable[..., tuple], peek: bool = False) -> None:
         import threading
 
         global _EXITING
         if _EXITING is None:
             _EXITING = _exiting()
 
-        self._get = adapter.get_json
+        self._adapter = adapter
+        self._peek = peek
         self._path = path
         self._query_for = query_for
         self._advance = advance
@@ -195,7 +220,10 @@ class _ReadAhead:
             # Its place is free before the wait: the page being waited for
             # may be waiting for a place itself, to ask for the next one.
             self._places.release()
-        return future.result()
+        page, chained = future.result()
+        if isinstance(page, _Undecoded):
+            page = self._adapter.decode(page.response, 'GET')
+        return page, chained
 
     def stop(self) -> None:
         self._stopped = True
@@ -211,22 +239,31 @@ class _ReadAhead:
         return self._pool.submit(self._fetch, offset, remaining)
 
     def _fetch(self, offset: str, remaining: int | None) -> tuple:
-        # In the pager thread.
-        body = self._get(self._path, self._query_for(offset, remaining))
+        # In the pager thread: a decoded body, or (peeked) the response.
+        query = self._query_for(offset, remaining)
+        if self._peek and remaining is None:
+            response = self._adapter.send('GET', self._path, params=query)
+            nxt = peek_next_offset(response.content)
+            if nxt is not None:
+                page, after = _Undecoded(response), None
+            else:
+                page = self._adapter.decode(response, 'GET')
+        else:
+            page, nxt = self._adapter.get_json(self._path, query), None
         chained = None
-        if isinstance(body, Mapping):
+        if isinstance(page, Mapping):
             try:
-                _, after, nxt = self._advance(body, offset, remaining)
+                _, after, nxt = self._advance(page, offset, remaining)
             except Exception:   # noqa: BLE001 - the caller raises it
                 nxt = None
-            if nxt is not None and nxt != offset and \
-                    nxt not in self._requested and self._wait_for_place():
-                self._requested.add(nxt)
-                try:
-                    chained = ((nxt, after), self._submit(nxt, after))
-                except RuntimeError:    # stopped meanwhile
-                    self._places.release()
-        return body, chained
+        if nxt is not None and nxt != offset and \
+                nxt not in self._requested and self._wait_for_place():
+            self._requested.add(nxt)
+            try:
+                chained = ((nxt, after), self._submit(nxt, after))
+            except RuntimeError:    # stopped meanwhile
+                self._places.release()
+        return page, chained
 
     def _wait_for_place(self) -> bool:
         """Wait until the caller takes a page fetched ahead, unless the
@@ -236,6 +273,15 @@ class _ReadAhead:
             if self._places.acquire(timeout=0.05):
                 return True
         return False
+
+
+class _Undecoded:
+    """A page fetched ahead whose body the caller decodes."""
+
+    __slots__ = ('response',)
+
+    def __init__(self, response: Any) -> None:
+        self.response = response
 
 
 def _exiting() -> Any:

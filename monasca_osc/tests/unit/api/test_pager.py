@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from monasca_osc import exceptions as exc
@@ -298,3 +300,78 @@ def test_background_requests_follow_limit_and_never_repeat(
     with pytest.raises(exc.InvalidResponse):
         list(pager.iterate_pages(adapter, 'metrics', {}))
     assert _settle(requests_mock, 3) == 3 + 3
+
+
+@pytest.mark.parametrize('offset', ['1', 'a:b', '2015-01-01T00:00:00Z',
+                                    '0_2015%3A00', 'é ü', '5f1c-uuid'])
+def test_peeked_offset_is_the_decoded_pages(offset: str) -> None:
+    import json
+
+    body = page(_rows(3), next_offset=offset)
+    raw = json.dumps(body).encode('utf-8')
+    assert pager.peek_next_offset(raw) == pager.next_offset(body)
+    assert pager.peek_next_offset(raw) is not None
+
+
+@pytest.mark.parametrize('body', [
+    page([], next_offset='1'),                 # no elements: no next page
+    page(_rows(2)),                            # no next link
+    {'elements': _rows(2), 'links': page([], next_offset='1')['links']},
+    {'links': 'not a list'},
+], ids=['empty', 'last', 'links-after-elements', 'no-elements'])
+def test_peek_gives_up_where_only_the_decoded_page_can_say(body) -> None:
+    import json
+
+    assert pager.peek_next_offset(json.dumps(body).encode()) is None
+    assert pager.peek_next_offset(b'{"links": [{"rel": "next", "hr') is None
+
+
+def test_a_peeked_offset_the_decoded_page_denies_is_not_used(
+        requests_mock, adapter) -> None:
+    # The raw page's leading links say offset A; the decoded page (JSON
+    # keeps the last of two keys) says B: B is the page that counts.
+    first = ('{"links": [{"rel": "next", "href": "http://h/m?offset=A"}], '
+             '"elements": [{"id": "0", "name": "m0"}], "links": '
+             '[{"rel": "next", "href": "http://h/m?offset=B"}]}')
+    pages = {None: first,
+             'A': json_text(page(_rows(1, 7))),
+             'B': json_text(page(_rows(1, 1)))}
+    requests_mock.get(URL, text=lambda request, context: pages[
+        utils.query(request).get('offset')])
+    rows = list(pager.iterate_pages(adapter, 'metrics', {}))
+    assert [r['id'] for r in rows] == ['0', '1']
+    offsets = [utils.query(r).get('offset')
+               for r in requests_mock.request_history]
+    assert offsets[0] is None and 'B' in offsets
+
+
+def test_listing_pages_are_peeked_and_decoded_once(requests_mock,
+                                                   adapter) -> None:
+    requests_mock.get(URL, [
+        {'json': page(_rows(2), next_offset='1')},
+        {'json': page(_rows(2, 2), next_offset='3')},
+        {'json': page(_rows(1, 4))}])
+    decoded = []
+    real = adapter.decode
+
+    def decode(response, method=None):
+        decoded.append((str(utils.query(response.request).get('offset')),
+                        threading.current_thread() is caller))
+        return real(response, method)
+
+    caller = threading.current_thread()
+
+    adapter.decode = decode
+    rows = list(pager.iterate_pages(adapter, 'metrics', {}, page_size=2))
+    assert [r['id'] for r in rows] == ['0', '1', '2', '3', '4']
+    assert [utils.query(r).get('offset')
+            for r in requests_mock.request_history] == [None, '1', '3']
+    # Each page decoded once: the one at '1', whose next offset its links
+    # gave, by the caller; the last (no next link) in the pager thread.
+    assert sorted(decoded) == [('1', True), ('3', False), ('None', True)]
+
+
+def json_text(body) -> str:
+    import json
+
+    return json.dumps(body)

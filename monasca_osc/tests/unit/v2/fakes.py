@@ -43,6 +43,14 @@ class Pages:
         return self.responses.pop(0)
 
 
+class StubResponse:
+    """A successful response: the JSON text of ``body`` as its content."""
+
+    def __init__(self, body: Any) -> None:
+        self.body = body
+        self.content = json.dumps(body).encode('utf-8')
+
+
 class StubAdapter:
     """Implements the adapter interface the managers use."""
 
@@ -86,6 +94,16 @@ class StubAdapter:
 
     def get_json(self, path: str, params: Any = None) -> Any:
         return self.call('GET', path, params=params)
+
+    def send(self, method: str, path: str, *, params: Any = None,
+             **kwargs: Any) -> StubResponse:
+        """The answer as a response whose body is still to be decoded
+        (the pager reads the next offset from the raw page)."""
+        return StubResponse(self.call(method, path, params=params, **kwargs))
+
+    @staticmethod
+    def decode(response: StubResponse, method: str | None = None) -> Any:
+        return response.body
 
     def post_json(self, path: str, body: Any, params: Any = None,
                   idempotent: bool = False) -> Any:
