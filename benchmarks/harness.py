@@ -909,8 +909,18 @@ def fmt_s(seconds: float) -> str:
     return f'{seconds:.3f} s' if seconds < 10 else f'{seconds:.1f} s'
 
 
+# Set by report(): at --quick size the paging and ingest ratios are
+# dominated by fixed start-up costs, so their targets are not judged there.
+_QUICK = False
+
+
 def verdict(ok: bool) -> str:
     return 'met' if ok else '**missed**'
+
+
+def judged(ok: bool) -> str:
+    """The verdict on a target set for the full-size data (cases 4, 5)."""
+    return 'not judged at quick size' if _QUICK else verdict(ok)
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -950,6 +960,8 @@ SAMPLE_HEADER = ['variant', 'median wall', 'min / max', 'client CPU',
 
 
 def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
+    global _QUICK
+    _QUICK = bench.args.quick
     r = bench.results
     size = bench.size
     out: list[str] = []
@@ -1093,7 +1105,7 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             TARGETS['paging_rss_mb']
         verdicts.append(('4. paging, csv vs plain loop',
                          f'≤ {TARGETS["paging"]}',
-                         f'{ratio:.3f} ({verdict(ok)})',
+                         f'{ratio:.3f} ({judged(ok)})',
                          f'{cpu_ratio(s, "csv", "plain"):.3f}'))
         plain_cpu = med([x.cpu for x in s['plain']])
         for name in ('value', 'json'):
@@ -1101,7 +1113,7 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             verdicts.append((f'4. paging, {name} vs plain loop',
                              f'≤ {TARGETS["paging"]}',
                              f'{wall_ratio:.3f} '
-                             f'({verdict(wall_ratio <= TARGETS["paging"])})',
+                             f'({judged(wall_ratio <= TARGETS["paging"])})',
                              f'{cpu_ratio(s, name, "plain"):.3f}'))
         for name in ('csv', 'value', 'json'):
             limit = TARGETS['paging_cpu_json' if name == 'json'
@@ -1109,13 +1121,13 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             client = med([x.cpu for x in s[name]]) / plain_cpu
             verdicts.append((f'4. paging, client CPU {name} / plain',
                              f'≤ {limit}',
-                             f'{client:.2f} ({verdict(client <= limit)})',
+                             f'{client:.2f} ({judged(client <= limit)})',
                              ''))
         server_ratio = med([x.server_cpu for x in s['plain']]) / plain_cpu
         server_ok = server_ratio <= TARGETS['sandbox_paging_cpu']
         verdicts.append(('4. paging, sandbox CPU / plain client CPU',
                          f'≤ {TARGETS["sandbox_paging_cpu"]}',
-                         f'{server_ratio:.2f} ({verdict(server_ok)})', ''))
+                         f'{server_ratio:.2f} ({judged(server_ok)})', ''))
         verdicts.append(('4. paging, RSS growth csv / value',
                          f'≤ {TARGETS["paging_rss_mb"]} MB',
                          f'{growth["csv"]:.0f} / {growth["value"]:.0f} MiB '
@@ -1134,7 +1146,7 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             f'{name} {c["points"] / med([x.wall for x in s[name]]):,.0f}'
             for name in ('csv', 'value', 'json', 'plain'))
         out += ['', f'**Ratio csv / plain: {ratio:.3f}** (target ≤ '
-                f'{TARGETS["paging"]}: {verdict(ok)}; by client+sandbox CPU '
+                f'{TARGETS["paging"]}: {judged(ok)}; by client+sandbox CPU '
                 f'{cpu_ratio(s, "csv", "plain"):.3f}); value / plain '
                 f'{med([x.wall for x in s["value"]]) / plain:.3f}; json / '
                 f'plain {med([x.wall for x in s["json"]]) / plain:.3f}. '
@@ -1165,7 +1177,7 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             ok_rss = rss <= TARGETS['ingest_rss_mb']
             verdicts.append(('5. ingest throughput vs plain loop',
                              f'≥ {TARGETS["ingest"]}',
-                             f'{ratio:.2f} ({verdict(ok)})',
+                             f'{ratio:.2f} ({judged(ok)})',
                              f'{1 / cpu_ratio(s, "ours", "plain"):.2f}'))
             sandbox_ratio = med([x.server_cpu for x in s['ours']]) / \
                 med([x.cpu for x in s['plain']])
@@ -1173,7 +1185,7 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
                 '5. ingest, sandbox CPU / plain client CPU',
                 f'≤ {TARGETS["sandbox_ingest_cpu"]}',
                 f'{sandbox_ratio:.2f} ('
-                f'{verdict(sandbox_ratio <= TARGETS["sandbox_ingest_cpu"])})',
+                f'{judged(sandbox_ratio <= TARGETS["sandbox_ingest_cpu"])})',
                 ''))
             verdicts.append(('5. ingest peak RSS',
                              f'≤ {TARGETS["ingest_rss_mb"]} MB',
@@ -1190,7 +1202,7 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
             out += ['', f'**Throughput: ours {rate["ours"]:,.0f} metrics/s, '
                     f'plain {rate["plain"]:,.0f} metrics/s, ratio '
                     f'{ratio:.2f}** (target ≥ {TARGETS["ingest"]}: '
-                    f'{verdict(ok)}). **Peak RSS {rss:.0f} MiB** (target ≤ '
+                    f'{judged(ok)}). **Peak RSS {rss:.0f} MiB** (target ≤ '
                     f'{TARGETS["ingest_rss_mb"]} MB: {verdict(ok_rss)}).', '']
             out += profile_lines(c)
         else:
