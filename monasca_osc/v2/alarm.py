@@ -121,9 +121,8 @@ class ListAlarm(commands.Lister):
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.alarms.iter_list(
-            sort_by=arguments.sort_by(parsed_args),
             **filter_kwargs(self.client, parsed_args),
-            **arguments.paging_kwargs(parsed_args))
+            **arguments.listing_kwargs(parsed_args))
 
 
 ALARM_ID = options.arg('alarm', metavar='<alarm-id>', help='Alarm ID')

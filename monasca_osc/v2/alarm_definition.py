@@ -148,15 +148,14 @@ class ListAlarmDefinition(commands.Lister):
             dimensions=dims.parse_exact_dimension_filter(
                 parsed_args.dimensions, self.dimension_option),
             severity='|'.join(parsed_args.severity) or None,
-            sort_by=arguments.sort_by(parsed_args),
-            **arguments.paging_kwargs(parsed_args))
+            **arguments.listing_kwargs(parsed_args))
 
 
 class ShowAlarmDefinition(_ShowDefinition):
     """Show an alarm definition"""
 
-    argument_table = (options.arg('definition', metavar='<definition>',
-                                  help='Alarm definition (name or ID)'),)
+    argument_table = (options.name_or_id('definition', '<definition>',
+                                         'Alarm definition'),)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.alarm_definitions.find(parsed_args.definition)
@@ -168,8 +167,8 @@ class SetAlarmDefinition(_ShowDefinition):
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         options.add_arguments(parser, (
-            options.arg('definition', metavar='<definition>',
-                        help='Alarm definition to change (name or ID)'),
+            options.name_or_id('definition', '<definition>',
+                               'Alarm definition to change'),
             options.arg('--name', metavar='<name>', help='New name'),
             options.arg('--expression', metavar='<expression>',
                         help='New expression; functions, operators, '

@@ -57,15 +57,14 @@ class ListNotificationMethod(commands.Lister):
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.notifications.iter_list(
-            sort_by=arguments.sort_by(parsed_args),
-            **arguments.paging_kwargs(parsed_args))
+            **arguments.listing_kwargs(parsed_args))
 
 
 class ShowNotificationMethod(_ShowMethod):
     """Show a notification method"""
 
-    argument_table = (options.arg('method', metavar='<notification-method>',
-                                  help='Notification method (name or ID)'),)
+    argument_table = (options.name_or_id('method', '<notification-method>',
+                                         'Notification method'),)
 
     def fetch(self, parsed_args: argparse.Namespace) -> Any:
         return self.client.notifications.find(parsed_args.method)
@@ -79,8 +78,8 @@ class SetNotificationMethod(_ShowMethod):
     """Set notification method properties (or replace with --replace)"""
 
     argument_table = (
-        options.arg('method', metavar='<notification-method>',
-                    help='Notification method to change (name or ID)'),
+        options.name_or_id('method', '<notification-method>',
+                           'Notification method to change'),
         options.arg('--name', metavar='<name>', help='New name'),
         *_fields(required=False),
         options.switch('--replace', 'Replace the whole method (HTTP PUT): '

@@ -64,6 +64,12 @@ class TimeRange:
         return None if self.end is None else timeutil.format_iso(self.end)
 
 
+def listing_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
+    """``--sort`` and the paging options, as a sortable listing takes
+    them."""
+    return {'sort_by': sort_by(parsed_args), **paging_kwargs(parsed_args)}
+
+
 def paging_kwargs(parsed_args: argparse.Namespace) -> dict[str, Any]:
     return {'limit': getattr(parsed_args, 'limit', None),
             'offset': getattr(parsed_args, 'marker', None),

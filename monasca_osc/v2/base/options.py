@@ -96,6 +96,11 @@ def project(action: str = 'read') -> tuple[Arg, Arg]:
 LONG = switch('--long', 'List additional fields in output')
 
 
+def name_or_id(dest: str, metavar: str, subject: str) -> Arg:
+    """The positional that names one object: ``subject (name or ID)``."""
+    return arg(dest, metavar=metavar, help=f'{subject} (name or ID)')
+
+
 def sort(fields: Sequence[str]) -> Arg:
     return repeatable(
         '--sort', '<field>[:<asc|desc>]', dest='sort',
