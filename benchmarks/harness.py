@@ -930,6 +930,20 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def wall_ratio_row(verdicts: list, label: str, target: float,
+                   samples: dict[str, list[Sample]], a: str, b: str
+                   ) -> tuple[float, bool]:
+    """Median wall time of ``a`` over ``b``, checked against ``target``
+    (at most), with its summary row (and the CPU cross-check) added to
+    ``verdicts``."""
+    ratio = med([x.wall for x in samples[a]]) / \
+        med([x.wall for x in samples[b]])
+    ok = ratio <= target
+    verdicts.append((label, f'≤ {target}', f'{ratio:.3f} ({verdict(ok)})',
+                     f'{cpu_ratio(samples, a, b):.3f}'))
+    return ratio, ok
+
+
 def cpu_ratio(samples: dict[str, list[Sample]], a: str, b: str) -> float:
     """Ratio of client + sandbox CPU seconds: a cross-check of a wall-time
     ratio that other processes on the machine can hardly distort (for
@@ -990,13 +1004,8 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
     if 'startup' in r and 'samples' in r['startup']:
         c = r['startup']
         s = c['samples']
-        ratio = med([x.wall for x in s['ours']]) / \
-            med([x.wall for x in s['minimal']])
-        ok = ratio <= TARGETS['startup']
-        verdicts.append(('1. start-up vs minimal plugin',
-                         f'≤ {TARGETS["startup"]}', f'{ratio:.3f} '
-                         f'({verdict(ok)})',
-                         f'{cpu_ratio(s, "ours", "minimal"):.3f}'))
+        ratio, ok = wall_ratio_row(verdicts, '1. start-up vs minimal plugin',
+                                   TARGETS['startup'], s, 'ours', 'minimal')
         out += ['## 1. Start-up: `openstack monitoring metric list -f json`',
                 '',
                 f'`--os-auth-type none --os-endpoint <sandbox>/v2.0`, '
@@ -1065,13 +1074,9 @@ def report(bench: Bench, env: Env, started: float) -> tuple[str, list]:
                 f'{LEGACY_VERSION}', '']
         if 'samples' in c:
             s = c['samples']
-            ratio = med([x.wall for x in s['ours']]) / \
-                med([x.wall for x in s['legacy']])
-            ok = ratio <= TARGETS['legacy']
-            verdicts.append(('3. `monasca` vs legacy',
-                             f'≤ {TARGETS["legacy"]}',
-                             f'{ratio:.3f} ({verdict(ok)})',
-                             f'{cpu_ratio(s, "ours", "legacy"):.3f}'))
+            ratio, ok = wall_ratio_row(verdicts, '3. `monasca` vs legacy',
+                                       TARGETS['legacy'], s, 'ours',
+                                       'legacy')
             out += ['Both with `--os-auth-type admin_token --os-endpoint '
                     f'<sandbox>/v2.0 --os-token {TENANT}` (no Keystone), the '
                     f'same sandbox and data ({c["rows"][0]} / {c["rows"][1]} '
@@ -1263,13 +1268,9 @@ def backtest_lines(c: dict, verdicts: list) -> list[str]:
                          ''))
         return out + [f'Not run: {reason}', '']
     s = c['samples']
-    ratio = med([x.wall for x in s['backtest']]) / \
-        med([x.wall for x in s['value']])
-    ok = ratio <= TARGETS['backtest']
-    verdicts.append(('7. backtest vs measurement list -f value',
-                     f'≤ {TARGETS["backtest"]}',
-                     f'{ratio:.3f} ({verdict(ok)})',
-                     f'{cpu_ratio(s, "backtest", "value"):.3f}'))
+    ratio, ok = wall_ratio_row(verdicts,
+                               '7. backtest vs measurement list -f value',
+                               TARGETS['backtest'], s, 'backtest', 'value')
     out += ['`openstack monitoring alarm definition backtest '
             f'{BACKTEST_DEFINITION} --file F --start ... --end ... -f value` '
             f'(`avg({PAGING_NAME}{{service=benchmark}}) > 499 times 3`, '
